@@ -1,0 +1,57 @@
+/*
+ * store.h: the XenStore as the daemon sees it.  The store owns the tree,
+ * permissions, transactions, watches, quotas and the domain table; it does
+ * no I/O.  Connections (conn.h) carry bytes between a transport (a Unix
+ * socket, a guest ring) and the store's request handler.
+ */
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backends/store/quota.h"
+#include "protocol/proto.h"
+
+struct store;
+struct conn;
+
+struct store_hooks {
+	void *arg;
+	/* Access trace: every message in (out=false) and out (out=true). */
+	void (*trace)(void *arg, const struct conn *c, bool out,
+		      const struct xsd_sockmsg *hdr, const char *payload);
+	/*
+	 * CONTROL commands owned by the daemon ("log", "logfile").  Returns
+	 * 0 with a malloc'ed *reply (a C string), or -errno; -ENOSYS means
+	 * "not mine".
+	 */
+	int (*control)(void *arg, int argc, const char **argv, char **reply);
+};
+
+struct store_config {
+	struct quota_set hard;
+	struct quota_set soft;
+	unsigned priv_domid;	      /* the privileged domain, 0 */
+	unsigned watch_event_timeout; /* seconds an unread event lives, 0=oo */
+	bool keep_orphans;	      /* -K: give a dead domain's nodes to dom0 */
+	size_t socket_outq_max;	      /* unsent bytes before a client is cut */
+};
+
+struct store_stats {
+	size_t nodes;
+	size_t connections;
+	size_t watches;
+	size_t transactions;
+	size_t domains;
+	size_t node_bytes; /* bytes used by nodes and their index */
+};
+
+void store_config_defaults(struct store_config *cfg);
+struct store *store_new(const struct store_config *cfg,
+			const struct store_hooks *hooks);
+void store_free(struct store *st);
+void store_get_stats(const struct store *st, struct store_stats *out);
+
+#endif
