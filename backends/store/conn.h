@@ -44,11 +44,16 @@ void conn_free(struct conn *c);
 /*
  * Read from the transport and handle complete requests, a bounded number
  * per call so one client cannot starve the others.  Returns 0 when done
- * for now, 1 when more input is already buffered (call again soon), or
+ * for now (including when input waits for output to drain: conn_output()
+ * says when), 1 when more input is already buffered (call again soon), or
  * -errno when the connection must be closed (the reason is logged once).
  */
 int conn_input(struct conn *c);
-/* Write queued output; 0, or -errno when the connection must be closed. */
+/*
+ * Write queued output: 0, or 1 when input that was held back (the
+ * outstanding-request quota) can now be handled: call conn_input(); or
+ * -errno when the connection must be closed.
+ */
 int conn_output(struct conn *c);
 bool conn_has_output(const struct conn *c);
 
