@@ -109,6 +109,40 @@ static bool same_event(const void *val, const void *key, void *ctx)
 	       memcmp(m->payload, k->payload, k->u.hdr.len) == 0;
 }
 
+/* Unqueue and free the first message. */
+static void pop_head(struct conn *c)
+{
+	struct msg *m = c->out_head;
+
+	c->out_head = m->next;
+	if (!c->out_head)
+		c->out_tail = NULL;
+	c->out_bytes -= m->len;
+	c->out_msgs--;
+	if (m->u.hdr.type == XS_WATCH_EVENT)
+		c->out_events--;
+	if (m->evhash)
+		hmap_del(&c->pending_events, m->evhash, m);
+	free(m);
+}
+
+/*
+ * Unprivileged connections lose watch events nobody read for the
+ * watch-event timeout (XSA-326): drop stale unsent events from the head.
+ */
+static void expire_events(struct conn *c, time_t now)
+{
+	unsigned timeout = c->st->cfg.watch_event_timeout;
+	struct msg *m;
+
+	if (c->priv || !timeout)
+		return;
+	while ((m = c->out_head) && m->off == 0 &&
+	       m->u.hdr.type == XS_WATCH_EVENT &&
+	       now - m->queued > (time_t)timeout)
+		pop_head(c);
+}
+
 int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	       const void *payload, size_t len, uint32_t evhash)
 {
@@ -117,6 +151,7 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 
 	if (c->dead)
 		return -EPIPE;
+	expire_events(c, time(NULL));
 	m = malloc(sizeof(*m) + len);
 	if (!m) {
 		conn_kill(c, "out of memory queueing a reply");
@@ -186,16 +221,7 @@ static void retire(struct conn *c, size_t written)
 			return;
 		}
 		written -= left;
-		c->out_head = m->next;
-		if (!c->out_head)
-			c->out_tail = NULL;
-		c->out_bytes -= m->len;
-		c->out_msgs--;
-		if (m->u.hdr.type == XS_WATCH_EVENT)
-			c->out_events--;
-		if (m->evhash)
-			hmap_del(&c->pending_events, m->evhash, m);
-		free(m);
+		pop_head(c);
 	}
 }
 

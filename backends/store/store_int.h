@@ -80,12 +80,6 @@ struct conn {
 	struct txn *txns;
 	size_t ntxns;
 	uint32_t next_txid;
-
-	/* DIRECTORY_PART cursor: continue where the last chunk ended. */
-	node_id dp_node;
-	uint32_t dp_gen;
-	size_t dp_off;
-	node_id dp_child;
 };
 
 struct store {
