@@ -32,6 +32,9 @@ int log_get_verbose(void)
 }
 
 static void log_vwrite(int pri, const char *fmt, va_list ap, int with_errno,
+		       int saved) __attribute__((format(printf, 2, 0)));
+
+static void log_vwrite(int pri, const char *fmt, va_list ap, int with_errno,
 		       int saved)
 {
 	char msg[2048];

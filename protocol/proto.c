@@ -167,8 +167,6 @@ int proto_canonical(const char *path, unsigned domid, bool allow_special,
 	memcpy(out + off, path, len + 1);
 	if (k != PROTO_PATH_SPECIAL && !abs_path_ok(out, off + len))
 		return -EINVAL;
-	if (k != PROTO_PATH_SPECIAL && memchr(out, '@', off + len))
-		return -EINVAL;
 	if (kind)
 		*kind = k;
 	return (int)(off + len);

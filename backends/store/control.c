@@ -72,11 +72,13 @@ static int out_done(struct out *o, char **reply)
 static int cmd_check(struct store *st, int argc, const char **argv,
 		     struct out *o)
 {
-	size_t *owned = calloc(65536, sizeof(*owned));
-	size_t total = 0, cur = 0, bad = 0;
+	size_t *owned, total = 0, cur = 0, bad = 0;
 	struct domain *d;
 	node_id n;
 
+	if (argc != 1)
+		return -EINVAL;
+	owned = calloc(65536, sizeof(*owned));
 	if (!owned)
 		return -ENOMEM;
 	for (n = tree_walk_next(st->tree, 0); n;
@@ -125,6 +127,8 @@ static int cmd_memreport(struct store *st, int argc, const char **argv,
 {
 	struct store_stats s;
 
+	if (argc != 1)
+		return -EINVAL;
 	store_get_stats(st, &s);
 	outf(o,
 	     "nodes: %zu\nnode memory: %zu bytes\npermission sets: %zu\n"
@@ -135,65 +139,106 @@ static int cmd_memreport(struct store *st, int argc, const char **argv,
 	return 0;
 }
 
-static void quota_list(struct store *st, const struct quota_set *set,
-		       struct out *o)
+static void quota_list(const struct quota_set *set, struct out *o)
 {
 	int i;
 
+	outf(o, "Quota settings:\n");
 	for (i = 0; i < QUOTA_COUNT; i++)
-		outf(o, "%-18s %u\n", quota_name(i), set->val[i]);
+		outf(o, "%-18s: %8u\n", quota_name(i), set->val[i]);
 }
 
-/* quota | quota <name> <value> | quota <domid>: limits and usage. */
-static int do_quota(struct store *st, int argc, const char **argv,
-		    struct out *o, bool soft)
+static int quota_set_cmd(struct quota_set *set, int argc, const char **argv,
+			 struct out *o)
 {
-	struct quota_set *set = soft ? &st->cfg.soft : &st->cfg.hard;
 	unsigned long v;
-	const struct domain *d;
 	int q;
 
-	if (argc == 1) {
-		quota_list(st, set, o);
-		return 0;
-	}
-	if (argc == 3) {
-		q = quota_lookup(argv[1]);
-		if (q < 0 || !proto_parse_uint(argv[2], 0xFFFFFFFFul, &v))
-			return -EINVAL;
-		set->val[q] = (unsigned)v;
-		outf(o, "OK");
-		return 0;
-	}
-	if (argc != 2 || soft ||
-	    !proto_parse_uint(argv[1], PROTO_DOMID_FIRST_RESERVED, &v))
+	if (argc != 2)
+		return -EINVAL;
+	q = quota_lookup(argv[0]);
+	if (q < 0 || !proto_parse_uint(argv[1], 0x7FFFFFFFul, &v) || v < 1)
+		return -EINVAL;
+	set->val[q] = (unsigned)v;
+	outf(o, "OK");
+	return 0;
+}
+
+static int quota_domain(struct store *st, const char *arg, struct out *o)
+{
+	const struct domain *d;
+	unsigned long v;
+
+	if (!proto_parse_uint(arg, PROTO_DOMID_FIRST_RESERVED - 1, &v))
 		return -EINVAL;
 	d = domain_find(st, (unsigned)v);
 	if (!d)
 		return -ENOENT;
-	outf(o, "domain %u%s\n", d->domid,
+	outf(o, "Domain %u:%s\n", d->domid,
 	     d->introduced ? "" : " (not introduced)");
-	outf(o, "%-18s %zu / %u\n", "nodes", d->nodes,
+	outf(o, "%-18s: %8zu / %u\n", "nodes", d->nodes,
 	     domain_quota(st, d->domid, QUOTA_NODES));
-	outf(o, "%-18s %zu / %u\n", "watches", d->watches,
+	outf(o, "%-18s: %8zu / %u\n", "watches", d->watches,
 	     domain_quota(st, d->domid, QUOTA_WATCHES));
-	outf(o, "%-18s %zu / %u\n", "transactions", d->transactions,
+	outf(o, "%-18s: %8zu / %u\n", "transactions", d->transactions,
 	     domain_quota(st, d->domid, QUOTA_TRANSACTIONS));
-	outf(o, "%-18s %zu / %u\n", "memory", d->memory,
+	outf(o, "%-18s: %8zu / %u\n", "memory", d->memory,
 	     domain_quota(st, d->domid, QUOTA_MEMORY));
 	return 0;
 }
 
+/* The most any unprivileged domain uses now ("quota max"). */
+static int quota_max(struct store *st, int argc, const char **argv,
+		     struct out *o)
+{
+	size_t nodes = 0, watches = 0, txns = 0, mem = 0, cur = 0;
+	const struct domain *d;
+
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "-r") != 0))
+		return -EINVAL;
+	while ((d = hmap_next(&st->domains, &cur))) {
+		if (d->domid == st->cfg.priv_domid)
+			continue;
+		nodes = d->nodes > nodes ? d->nodes : nodes;
+		watches = d->watches > watches ? d->watches : watches;
+		txns = d->transactions > txns ? d->transactions : txns;
+		mem = d->memory > mem ? d->memory : mem;
+	}
+	outf(o, "Max. per-domain usage:\n%-18s: %8zu\n%-18s: %8zu\n"
+		"%-18s: %8zu\n%-18s: %8zu\n",
+	     "nodes", nodes, "watches", watches, "transactions", txns,
+	     "memory", mem);
+	return 0;
+}
+
+/* quota [set <name> <val> | <domid> | max [-r]] */
 static int cmd_quota(struct store *st, int argc, const char **argv,
 		     struct out *o)
 {
-	return do_quota(st, argc, argv, o, false);
+	if (argc == 1) {
+		quota_list(&st->cfg.hard, o);
+		return 0;
+	}
+	if (strcmp(argv[1], "set") == 0)
+		return quota_set_cmd(&st->cfg.hard, argc - 2, argv + 2, o);
+	if (strcmp(argv[1], "max") == 0)
+		return quota_max(st, argc - 2, argv + 2, o);
+	if (argc != 2)
+		return -EINVAL;
+	return quota_domain(st, argv[1], o);
 }
 
+/* quota-soft [set <name> <val>] */
 static int cmd_quota_soft(struct store *st, int argc, const char **argv,
 			  struct out *o)
 {
-	return do_quota(st, argc, argv, o, true);
+	if (argc == 1) {
+		quota_list(&st->cfg.soft, o);
+		return 0;
+	}
+	if (strcmp(argv[1], "set") == 0)
+		return quota_set_cmd(&st->cfg.soft, argc - 2, argv + 2, o);
+	return -EINVAL;
 }
 
 static int cmd_print(struct store *st, int argc, const char **argv,
@@ -221,8 +266,8 @@ static const struct {
 	{"logfile", "<file>", NULL},
 	{"memreport", "", cmd_memreport},
 	{"print", "<string>", cmd_print},
-	{"quota", "[<domid>|<name> <value>]", cmd_quota},
-	{"quota-soft", "[<name> <value>]", cmd_quota_soft},
+	{"quota", "[set <name> <val>|<domid>|max [-r]]", cmd_quota},
+	{"quota-soft", "[set <name> <val>]", cmd_quota_soft},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -232,6 +277,8 @@ static int cmd_help(struct store *st, int argc, const char **argv,
 {
 	size_t i;
 
+	if (argc != 1)
+		return -EINVAL;
 	outf(o, "Available commands:\n");
 	for (i = 0; i < NCMDS; i++)
 		outf(o, "%-11s %s\n", cmds[i].name, cmds[i].args);

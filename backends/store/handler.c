@@ -419,7 +419,8 @@ static int do_release(struct req *r)
 	unsigned domid;
 	int ret;
 
-	if (parse_domid(onearg(r), &domid) < 0 || domid == 0)
+	if (parse_domid(onearg(r), &domid) < 0 ||
+	    domid == r->st->cfg.priv_domid)
 		return -EINVAL;
 	ret = domain_release(r->st, domid);
 	return ret < 0 ? ret : ok(r);
@@ -430,7 +431,8 @@ static int do_resume(struct req *r)
 	unsigned domid;
 	int ret;
 
-	if (parse_domid(onearg(r), &domid) < 0)
+	if (parse_domid(onearg(r), &domid) < 0 ||
+	    domid == r->st->cfg.priv_domid)
 		return -EINVAL;
 	ret = domain_resume(r->st, domid);
 	return ret < 0 ? ret : ok(r);

@@ -1,0 +1,82 @@
+/*
+ * notify.c: systemd readiness and status (see notify.h).
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "backends/store/store.h"
+#include "daemon/notify.h"
+#include "lib/log.h"
+
+#define NOTIFY_STATUS_SECONDS 5
+
+struct notify {
+	struct store *store;
+	struct event *ev_status; /* NULL unless NOTIFY_SOCKET is set */
+};
+
+static void notify_status(struct notify *n)
+{
+	struct store_stats s;
+
+	store_get_stats(n->store, &s);
+	sd_notifyf(0,
+		   "STATUS=%zu nodes, %zu connections, %zu watches, "
+		   "%zu transactions, %zu domains",
+		   s.nodes, s.connections, s.watches, s.transactions,
+		   s.domains);
+}
+
+static void notify_status_cb(evutil_socket_t fd, short what, void *arg)
+{
+	notify_status(arg);
+}
+
+struct notify *notify_new(struct event_base *base, struct store *st)
+{
+	struct notify *n = calloc(1, sizeof(*n));
+	const char *sock = getenv("NOTIFY_SOCKET");
+
+	if (!n)
+		return NULL;
+	n->store = st;
+	if (!sock || !*sock)
+		return n;
+	n->ev_status = event_new(base, -1, EV_PERSIST, notify_status_cb, n);
+	if (!n->ev_status) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void notify_free(struct notify *n)
+{
+	if (!n)
+		return;
+	if (n->ev_status)
+		event_free(n->ev_status);
+	free(n);
+}
+
+void notify_ready(struct notify *n)
+{
+	const struct timeval every = {NOTIFY_STATUS_SECONDS, 0};
+
+	if (!n->ev_status)
+		return;
+	if (sd_notify(0, "READY=1") < 0)
+		log_warnx("sd_notify READY=1 failed");
+	notify_status(n);
+	event_add(n->ev_status, &every);
+}
+
+void notify_stopping(struct notify *n)
+{
+	if (!n->ev_status)
+		return;
+	event_del(n->ev_status);
+	sd_notify(0, "STOPPING=1");
+}

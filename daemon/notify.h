@@ -1,0 +1,21 @@
+/*
+ * notify.h: telling systemd how we are (sd_notify): READY=1 once the
+ * socket listens and the store answers, a STATUS= line with live counts
+ * refreshed on a timer, STOPPING=1 on the way out.  Everything is a no-op
+ * when NOTIFY_SOCKET is not set.
+ */
+#ifndef DAEMON_NOTIFY_H
+#define DAEMON_NOTIFY_H
+
+#include <event2/event.h>
+
+struct store;
+struct notify;
+
+struct notify *notify_new(struct event_base *base, struct store *st);
+void notify_free(struct notify *n);
+/* READY=1 with a first STATUS=, then refresh STATUS= every few seconds. */
+void notify_ready(struct notify *n);
+void notify_stopping(struct notify *n);
+
+#endif

@@ -1,0 +1,365 @@
+/*
+ * options.c: command line parsing (see options.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/options.h"
+#include "protocol/proto.h"
+
+enum {
+	OPT_VERSION = 256,
+	OPT_SOCKET,
+	OPT_TRACE_CONTROL,
+};
+
+static const char short_opts[] = "A:DE:e:F:HI::KM:m:NPp:Q:q:RS:T:t:UVW:w:";
+
+static const struct option long_opts[] = {
+	{"help", no_argument, NULL, 'H'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{"socket", required_argument, NULL, OPT_SOCKET},
+	{"no-fork", no_argument, NULL, 'N'},
+	{"pid-file", required_argument, NULL, 'F'},
+	{"output-pid", no_argument, NULL, 'P'},
+	{"trace-file", required_argument, NULL, 'T'},
+	{"verbose", no_argument, NULL, 'V'},
+	{"entry-nb", required_argument, NULL, 'E'},
+	{"entry-size", required_argument, NULL, 'S'},
+	{"watch-nb", required_argument, NULL, 'W'},
+	{"transaction", required_argument, NULL, 't'},
+	{"perm-nb", required_argument, NULL, 'A'},
+	{"path-max", required_argument, NULL, 'M'},
+	{"quota", required_argument, NULL, 'Q'},
+	{"quota-soft", required_argument, NULL, 'q'},
+	{"timeout", required_argument, NULL, 'w'},
+	{"keep-orphans", no_argument, NULL, 'K'},
+	{"priv-domid", required_argument, NULL, 'p'},
+	{"master-domid", required_argument, NULL, 'm'},
+	{"event", required_argument, NULL, 'e'},
+	/* xenstored compatibility, accepted and ignored */
+	{"no-domain-init", no_argument, NULL, 'D'},
+	{"no-recovery", no_argument, NULL, 'R'},
+	{"internal-db", optional_argument, NULL, 'I'},
+	{"trace-control", required_argument, NULL, OPT_TRACE_CONTROL},
+	/* xenstored compatibility, refused */
+	{"live-update", no_argument, NULL, 'U'},
+	{NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: xenbackd [OPTION]...\n"
+	      "A XenStore daemon, drop-in for xenstored.\n"
+	      "\n"
+	      "  -H, --help                 show this help and exit\n"
+	      "      --version              show the version and exit\n"
+	      "      --socket PATH          listen on PATH (default: "
+	      "$XENSTORED_PATH,\n"
+	      "                             $XENSTORED_RUNDIR/socket, "
+	      "/run/xenstored/socket)\n"
+	      "  -N, --no-fork              stay in the foreground\n"
+	      "  -F, --pid-file FILE        write the daemon's pid to FILE\n"
+	      "  -P, --output-pid           print the daemon's pid once "
+	      "ready\n"
+	      "  -T, --trace-file FILE      trace every message to FILE\n"
+	      "  -V, --verbose              log more (repeat for more)\n"
+	      "  -E, --entry-nb N           quota nodes=N\n"
+	      "  -S, --entry-size N         quota node-size=N\n"
+	      "  -W, --watch-nb N           quota watches=N\n"
+	      "  -t, --transaction N        quota transactions=N\n"
+	      "  -A, --perm-nb N            quota node-permissions=N\n"
+	      "  -M, --path-max N           quota path-max=N (at most 2048)\n"
+	      "  -Q, --quota NAME=N         set a hard quota\n"
+	      "  -q, --quota-soft NAME=N    set a soft quota (a warning)\n"
+	      "  -w, --timeout watch-event=SECONDS\n"
+	      "                             drop unread watch events after "
+	      "SECONDS\n"
+	      "  -K, --keep-orphans         give a dead domain's nodes to "
+	      "dom0\n"
+	      "  -p, --priv-domid N         the privileged domain (default "
+	      "0)\n"
+	      "\n"
+	      "Accepted and ignored for xenstored compatibility:\n"
+	      "  -D, --no-domain-init, -R, --no-recovery, -I, "
+	      "--internal-db[=on|off],\n"
+	      "  -e, --event N, -m, --master-domid N, --trace-control "
+	      "[+-]SWITCH\n"
+	      "\n"
+	      "Quota names (a value of 0 means no limit):\n ",
+	      f);
+	for (int i = 0, col = 1; i < QUOTA_COUNT; i++) {
+		const char *name = quota_name(i);
+
+		if (col + 1 + strlen(name) > 78) {
+			fputs("\n ", f);
+			col = 1;
+		}
+		col += fprintf(f, " %s", name);
+	}
+	fputc('\n', f);
+}
+
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Report a usage error; returns the exit status for it, 2. */
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xenbackd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'xenbackd --help' for more information.\n", stderr);
+	return 2;
+}
+
+/* Parse a decimal count for flag; false (reported) when it is not one. */
+static bool parse_count(const char *flag, const char *arg, unsigned *out)
+{
+	unsigned long v;
+
+	if (!proto_parse_uint(arg, INT_MAX, &v)) {
+		usage_error("%s: not a number: '%s'", flag, arg);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+/* -Q/-q name=value: tell an unknown name from a bad value. */
+static int parse_quota(struct quota_set *set, const char *arg)
+{
+	char name[64];
+	const char *eq = strchr(arg, '=');
+	size_t len;
+
+	if (!eq)
+		return usage_error("quotas are given as NAME=VALUE, not '%s'",
+				   arg);
+	len = (size_t)(eq - arg);
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, arg, len);
+	name[len] = '\0';
+	if (quota_lookup(name) < 0)
+		return usage_error("unknown quota '%s' (see --help)", name);
+	if (quota_parse_assign(set, arg) < 0)
+		return usage_error("bad quota value in '%s'", arg);
+	return -1;
+}
+
+/* -w watch-event=SECONDS, the only timeout there is. */
+static int parse_timeout(struct store_config *cfg, const char *arg)
+{
+	static const char what[] = "watch-event=";
+
+	if (strncmp(arg, what, sizeof(what) - 1) != 0)
+		return usage_error("unknown timeout '%s' (only watch-event)",
+				   arg);
+	if (!parse_count("--timeout", arg + sizeof(what) - 1,
+			 &cfg->watch_event_timeout))
+		return 2;
+	return -1;
+}
+
+/* Replace *slot with an absolute copy of path. */
+static int set_path(char **slot, const char *flag, const char *path)
+{
+	if (*path == '\0')
+		return usage_error("%s needs a non-empty path", flag);
+	free(*slot);
+	*slot = options_absolute(path);
+	if (!*slot) {
+		fprintf(stderr, "xenbackd: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	return -1;
+}
+
+static int set_count(struct options *o, enum quota_id q, const char *flag)
+{
+	if (!parse_count(flag, optarg, &o->store.hard.val[q]))
+		return 2;
+	return -1;
+}
+
+static bool on_off(const char *s)
+{
+	return s && (!strcmp(s, "on") || !strcmp(s, "off"));
+}
+
+/* -I [on|off]: xenstored's usage shows the value as a separate word. */
+static int internal_db(int argc, char **argv)
+{
+	if (optarg && !on_off(optarg))
+		return usage_error("--internal-db takes on or off, not '%s'",
+				   optarg);
+	if (!optarg && optind < argc && on_off(argv[optind]))
+		optind++;
+	return -1;
+}
+
+/* xenstored's flags about domains, and those that do nothing here. */
+static int compat_flag(struct options *o, int ch, int argc, char **argv)
+{
+	switch (ch) {
+	case 'D':
+	case 'R':
+	case OPT_TRACE_CONTROL:
+		return -1;
+	case 'I':
+		return internal_db(argc, argv);
+	case 'e':
+		return parse_count("--event", optarg, &o->dom0_event) ? -1 : 2;
+	case 'm':
+		return parse_count("--master-domid", optarg, &o->master_domid)
+			       ? -1
+			       : 2;
+	case 'p':
+		return parse_count("--priv-domid", optarg, &o->store.priv_domid)
+			       ? -1
+			       : 2;
+	case 'U':
+		return usage_error("--live-update is not supported");
+	}
+	return usage_error("internal error: unhandled option %d", ch);
+}
+
+/* One flag; -1 to go on, or an exit status. */
+static int parse_one(struct options *o, int ch, int argc, char **argv)
+{
+	switch (ch) {
+	case 'H':
+		usage(stdout);
+		return 0;
+	case OPT_VERSION:
+		printf("xenbackd %s\n", XENBACKD_VERSION);
+		return 0;
+	case OPT_SOCKET:
+		return set_path(&o->socket_path, "--socket", optarg);
+	case 'N':
+		o->no_fork = true;
+		return -1;
+	case 'F':
+		return set_path(&o->pid_file, "--pid-file", optarg);
+	case 'P':
+		o->output_pid = true;
+		return -1;
+	case 'T':
+		return set_path(&o->trace_file, "--trace-file", optarg);
+	case 'V':
+		o->verbose++;
+		return -1;
+	case 'E':
+		return set_count(o, QUOTA_NODES, "--entry-nb");
+	case 'S':
+		return set_count(o, QUOTA_NODE_SIZE, "--entry-size");
+	case 'W':
+		return set_count(o, QUOTA_WATCHES, "--watch-nb");
+	case 't':
+		return set_count(o, QUOTA_TRANSACTIONS, "--transaction");
+	case 'A':
+		return set_count(o, QUOTA_NODE_PERMS, "--perm-nb");
+	case 'M':
+		if (set_count(o, QUOTA_PATH_MAX, "--path-max") >= 0)
+			return 2;
+		/* As xenstored: never beyond the protocol's own limit. */
+		if (o->store.hard.val[QUOTA_PATH_MAX] > XENSTORE_REL_PATH_MAX)
+			o->store.hard.val[QUOTA_PATH_MAX] =
+				XENSTORE_REL_PATH_MAX;
+		return -1;
+	case 'Q':
+		return parse_quota(&o->store.hard, optarg);
+	case 'q':
+		return parse_quota(&o->store.soft, optarg);
+	case 'w':
+		return parse_timeout(&o->store, optarg);
+	case 'K':
+		o->store.keep_orphans = true;
+		return -1;
+	case '?':
+		/* getopt has said what is wrong. */
+		fputs("Try 'xenbackd --help' for more information.\n", stderr);
+		return 2;
+	}
+	return compat_flag(o, ch, argc, argv);
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	int ch, rc;
+
+	memset(o, 0, sizeof(*o));
+	store_config_defaults(&o->store);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, short_opts, long_opts, NULL)) !=
+	       -1) {
+		rc = parse_one(o, ch, argc, argv);
+		if (rc >= 0)
+			return rc;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+void options_free(struct options *o)
+{
+	free(o->socket_path);
+	free(o->pid_file);
+	free(o->trace_file);
+	o->socket_path = o->pid_file = o->trace_file = NULL;
+}
+
+char *options_absolute(const char *path)
+{
+	char *cwd, *out;
+
+	if (path[0] == '/')
+		return strdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return NULL;
+	if (asprintf(&out, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) < 0)
+		out = NULL;
+	free(cwd);
+	return out;
+}
+
+/* An environment variable, NULL when unset or empty. */
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+char *options_socket_path(const struct options *o)
+{
+	const char *v;
+	char *path;
+
+	if (o->socket_path)
+		return strdup(o->socket_path);
+	if ((v = env("XENSTORED_PATH")))
+		return options_absolute(v);
+	v = env("XENSTORED_RUNDIR");
+	if (asprintf(&path, "%s/socket", v ? v : OPTIONS_DEFAULT_RUNDIR) < 0)
+		return NULL;
+	if (path[0] != '/') {
+		char *abs = options_absolute(path);
+
+		free(path);
+		path = abs;
+	}
+	return path;
+}

@@ -1,0 +1,46 @@
+/*
+ * options.h: the daemon's command line.  The flags follow xenstored 4.17 so
+ * that its start scripts (launch-xenstore, Debian's init script) can run
+ * xenbackd unchanged; the flags that make no sense here are accepted and
+ * ignored.
+ */
+#ifndef DAEMON_OPTIONS_H
+#define DAEMON_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "backends/store/store.h"
+
+#define OPTIONS_DEFAULT_RUNDIR "/run/xenstored"
+
+struct options {
+	struct store_config store;
+	char *socket_path;     /* --socket; NULL: from the environment */
+	char *pid_file;        /* -F, absolute, or NULL */
+	char *trace_file;      /* -T, absolute, or NULL */
+	int verbose;           /* -V, once per flag */
+	bool no_fork;          /* -N */
+	bool output_pid;       /* -P: print the daemon's pid once it is ready */
+	unsigned dom0_event;   /* -e, kept for the dom0 ring */
+	unsigned master_domid; /* -m, kept for the dom0 ring */
+};
+
+/*
+ * Parse argv into o (store defaults first).  Returns -1 to go on, or the
+ * status to exit with: 0 after --help/--version, 2 after a usage error
+ * (already reported on stderr).
+ */
+int options_parse(struct options *o, int argc, char **argv);
+void options_free(struct options *o);
+
+/*
+ * The socket to listen on: --socket, else $XENSTORED_PATH, else
+ * $XENSTORED_RUNDIR/socket, else /run/xenstored/socket.  Returns a
+ * malloc'ed absolute path, or NULL on allocation failure.
+ */
+char *options_socket_path(const struct options *o);
+
+/* Make path absolute against the current directory: malloc'ed or NULL. */
+char *options_absolute(const char *path);
+
+#endif
