@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="cmake make gcc pkg-config libevent-dev libxen-dev libsystemd-dev"
-PKGS="$PKGS xenstore-utils systemd clang libclang-rt-14-dev procps"
+PKGS="$PKGS xenstore-utils xen-utils-4.17 systemd clang libclang-rt-14-dev procps"
 
 missing=""
 for p in $PKGS; do
