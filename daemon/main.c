@@ -17,11 +17,13 @@
 
 #include "backends/store/store.h"
 #include "daemon/detach.h"
+#include "daemon/domains.h"
 #include "daemon/notify.h"
 #include "daemon/options.h"
 #include "daemon/pidfile.h"
 #include "daemon/server.h"
 #include "daemon/trace.h"
+#include "hypervisor/hv.h"
 #include "lib/log.h"
 
 static const int daemon_signals[] = {SIGTERM, SIGINT, SIGHUP};
@@ -34,6 +36,9 @@ struct daemon {
 	struct trace *trace;
 	struct store *store;
 	struct server *server;
+	struct hv hv;
+	bool hv_open;
+	struct domains *domains;
 	struct notify *notify;
 	struct event *ev_signal[DAEMON_NSIGNALS];
 	char *socket_path; /* where clients find us */
@@ -143,6 +148,26 @@ static void daemon_signals_init(struct daemon *d)
 	}
 }
 
+/* Reach guests through the hypervisor, when there is one. */
+static void daemon_guests(struct daemon *d)
+{
+	int rc = hv_open(&d->hv, d->opt.hypervisor);
+
+	if (rc < 0)
+		fatalx("hypervisor %s: %s",
+		       d->opt.hypervisor ? d->opt.hypervisor : "(default)",
+		       strerror(-rc));
+	d->hv_open = true;
+	if (d->hv.ops == &hv_none_ops)
+		return;
+	d->domains = domains_new(d->base, d->store, &d->hv);
+	if (!d->domains)
+		fatalx("cannot serve guests through %s", d->hv.ops->name);
+	rc = domains_local_ring(d->domains, d->opt.store.priv_domid);
+	if (rc < 0 && rc != -ENOENT && rc != -ENOSYS)
+		log_warnx("the store domain's own ring: %s", strerror(-rc));
+}
+
 /* Everything up to a socket that answers; any failure is fatal. */
 static void daemon_start(struct daemon *d)
 {
@@ -161,6 +186,7 @@ static void daemon_start(struct daemon *d)
 	d->store = store_new(&d->opt.store, &d->hooks);
 	if (!d->store)
 		fatalx("cannot create the store");
+	daemon_guests(d);
 	daemon_listen(d);
 	d->notify = notify_new(d->base, d->store);
 	if (!d->notify)
@@ -181,7 +207,10 @@ static void daemon_stop(struct daemon *d)
 
 	notify_stopping(d->notify);
 	server_free(d->server);
+	domains_free(d->domains);
 	store_free(d->store);
+	if (d->hv_open)
+		hv_close(&d->hv);
 	trace_free(d->trace);
 	notify_free(d->notify);
 	for (i = 0; i < DAEMON_NSIGNALS; i++)

@@ -16,6 +16,7 @@
 enum {
 	OPT_VERSION = 256,
 	OPT_SOCKET,
+	OPT_HYPERVISOR,
 	OPT_TRACE_CONTROL,
 };
 
@@ -25,6 +26,7 @@ static const struct option long_opts[] = {
 	{"help", no_argument, NULL, 'H'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"socket", required_argument, NULL, OPT_SOCKET},
+	{"hypervisor", required_argument, NULL, OPT_HYPERVISOR},
 	{"no-fork", no_argument, NULL, 'N'},
 	{"pid-file", required_argument, NULL, 'F'},
 	{"output-pid", no_argument, NULL, 'P'},
@@ -64,6 +66,11 @@ static void usage(FILE *f)
 	      "$XENSTORED_PATH,\n"
 	      "                             $XENSTORED_RUNDIR/socket, "
 	      "/run/xenstored/socket)\n"
+	      "      --hypervisor xen|sim:PATH|none\n"
+	      "                             how to reach guests (default: xen "
+	      "when\n"
+	      "                             /dev/xen/evtchn exists, else "
+	      "none)\n"
 	      "  -N, --no-fork              stay in the foreground\n"
 	      "  -F, --pid-file FILE        write the daemon's pid to FILE\n"
 	      "  -P, --output-pid           print the daemon's pid once "
@@ -246,6 +253,15 @@ static int parse_one(struct options *o, int ch, int argc, char **argv)
 		return 0;
 	case OPT_SOCKET:
 		return set_path(&o->socket_path, "--socket", optarg);
+	case OPT_HYPERVISOR:
+		if (strcmp(optarg, "xen") != 0 && strcmp(optarg, "none") != 0 &&
+		    (strncmp(optarg, "sim:", 4) != 0 || !optarg[4]))
+			return usage_error("--hypervisor: '%s' is not xen, "
+					   "sim:PATH or none",
+					   optarg);
+		free(o->hypervisor);
+		o->hypervisor = strdup(optarg);
+		return o->hypervisor ? -1 : usage_error("out of memory");
 	case 'N':
 		o->no_fork = true;
 		return -1;
@@ -317,7 +333,8 @@ void options_free(struct options *o)
 	free(o->socket_path);
 	free(o->pid_file);
 	free(o->trace_file);
-	o->socket_path = o->pid_file = o->trace_file = NULL;
+	free(o->hypervisor);
+	o->socket_path = o->pid_file = o->trace_file = o->hypervisor = NULL;
 }
 
 char *options_absolute(const char *path)

@@ -18,6 +18,7 @@ struct options {
 	char *socket_path;     /* --socket; NULL: from the environment */
 	char *pid_file;        /* -F, absolute, or NULL */
 	char *trace_file;      /* -T, absolute, or NULL */
+	char *hypervisor;      /* --hypervisor, or NULL: pick one */
 	int verbose;           /* -V, once per flag */
 	bool no_fork;          /* -N */
 	bool output_pid;       /* -P: print the daemon's pid once it is ready */

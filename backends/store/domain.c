@@ -125,6 +125,13 @@ int domain_introduce(struct store *st, unsigned domid, uint64_t mfn,
 	if (!d)
 		return -ENOMEM;
 	fresh = !d->introduced;
+	/* A fresh domain, or a new port (kexec, soft reset): (re)connect. */
+	if ((fresh || port != d->port) && st->dops.introduce) {
+		int r = st->dops.introduce(st->dops.arg, domid, mfn, port);
+
+		if (r < 0)
+			return r;
+	}
 	d->introduced = true;
 	d->mfn = mfn;
 	d->port = port;
@@ -227,14 +234,15 @@ static void remove_owned(struct store *st, unsigned domid)
 	free(doomed);
 }
 
-int domain_release(struct store *st, unsigned domid)
+/* Everything a released or dead domain leaves behind goes. */
+static void domain_teardown(struct store *st, struct domain *d)
 {
-	struct domain *d = domain_find(st, domid);
+	unsigned domid = d->domid;
 
-	if (!d || !d->introduced)
-		return -ENOENT;
 	d->introduced = false;
 	domain_fire_special(st, "@releaseDomain");
+	if (st->dops.release)
+		st->dops.release(st->dops.arg, domid);
 	remove_owned(st, domid);
 	perms_forget_domain(st->perms, domid);
 	/* A later domain with this domid starts from nothing (XSA-483). */
@@ -246,8 +254,36 @@ int domain_release(struct store *st, unsigned domid)
 		d->memory = 0;
 		d->target = DOMID_NONE;
 		d->own_quota = false;
+		d->features_set = false;
 	}
+}
+
+int domain_release(struct store *st, unsigned domid)
+{
+	struct domain *d = domain_find(st, domid);
+
+	if (!d || !d->introduced)
+		return -ENOENT;
+	domain_teardown(st, d);
 	return 0;
+}
+
+void store_domain_gone(struct store *st, unsigned domid)
+{
+	struct domain *d = domain_find(st, domid);
+
+	if (d && d->introduced)
+		domain_teardown(st, d);
+}
+
+void store_domain_shutdown(struct store *st, unsigned domid)
+{
+	struct domain *d = domain_find(st, domid);
+
+	if (!d || !d->introduced || d->shutdown_fired)
+		return;
+	d->shutdown_fired = true;
+	domain_fire_special(st, "@releaseDomain");
 }
 
 int domain_resume(struct store *st, unsigned domid)

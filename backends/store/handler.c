@@ -88,6 +88,18 @@ static int canon(struct req *r, const char *path, bool special, char *buf,
 	return l;
 }
 
+/* The request's single argument, a path, canonicalised into buf. */
+static int onepath(struct req *r, bool special, char *buf)
+{
+	const char *arg = onearg(r);
+	int ret;
+
+	if (!arg)
+		return -EINVAL;
+	ret = canon(r, arg, special, buf, NULL);
+	return ret < 0 ? ret : 0;
+}
+
 static int parse_domid(const char *s, unsigned *domid)
 {
 	unsigned long v;
@@ -100,14 +112,10 @@ static int parse_domid(const char *s, unsigned *domid)
 
 static int do_read(struct req *r)
 {
-	const char *arg = onearg(r);
 	char path[XENSTORE_ABS_PATH_MAX + 1];
 	struct nview v;
-	int ret;
+	int ret = onepath(r, false, path);
 
-	if (!arg)
-		return -EINVAL;
-	ret = canon(r, arg, false, path, NULL);
 	if (ret < 0)
 		return ret;
 	ret = db_get(&r->a, path, PERM_READ, &v);
@@ -128,14 +136,10 @@ static int dir_cb(void *arg, const char *name, size_t len)
 
 static int do_directory(struct req *r)
 {
-	const char *arg = onearg(r);
 	char path[XENSTORE_ABS_PATH_MAX + 1];
 	struct nview v;
-	int ret;
+	int ret = onepath(r, false, path);
 
-	if (!arg)
-		return -EINVAL;
-	ret = canon(r, arg, false, path, NULL);
 	if (ret < 0)
 		return ret;
 	ret = db_get(&r->a, path, PERM_READ, &v);
@@ -198,16 +202,12 @@ static int do_directory_part(struct req *r)
 
 static int do_get_perms(struct req *r)
 {
-	const char *arg = onearg(r);
 	char path[XENSTORE_ABS_PATH_MAX + 1];
 	const struct proto_perm *p;
 	struct nview v;
 	unsigned n;
-	int ret;
+	int ret = onepath(r, true, path);
 
-	if (!arg)
-		return -EINVAL;
-	ret = canon(r, arg, true, path, NULL);
 	if (ret < 0)
 		return ret;
 	ret = db_get(&r->a, path, PERM_READ, &v);
@@ -237,13 +237,9 @@ static int do_write(struct req *r)
 
 static int do_mkdir(struct req *r)
 {
-	const char *arg = onearg(r);
 	char path[XENSTORE_ABS_PATH_MAX + 1];
-	int ret;
+	int ret = onepath(r, false, path);
 
-	if (!arg)
-		return -EINVAL;
-	ret = canon(r, arg, false, path, NULL);
 	if (ret < 0)
 		return ret;
 	ret = db_mkdir(&r->a, path);
@@ -252,13 +248,9 @@ static int do_mkdir(struct req *r)
 
 static int do_rm(struct req *r)
 {
-	const char *arg = onearg(r);
 	char path[XENSTORE_ABS_PATH_MAX + 1];
-	int ret;
+	int ret = onepath(r, false, path);
 
-	if (!arg)
-		return -EINVAL;
-	ret = canon(r, arg, false, path, NULL);
 	if (ret < 0)
 		return ret;
 	ret = db_rm(&r->a, path);

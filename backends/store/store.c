@@ -91,6 +91,12 @@ void store_free(struct store *st)
 	free(st);
 }
 
+void store_set_domain_ops(struct store *st,
+			  const struct store_domain_ops *ops)
+{
+	st->dops = *ops;
+}
+
 void store_get_stats(const struct store *st, struct store_stats *out)
 {
 	memset(out, 0, sizeof(*out));

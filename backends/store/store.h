@@ -48,10 +48,31 @@ struct store_stats {
 	size_t node_bytes; /* bytes used by nodes and their index */
 };
 
+/*
+ * What the store asks of whoever owns guest rings (the daemon), so that
+ * INTRODUCE and RELEASE reach the hypervisor layer.
+ */
+struct store_domain_ops {
+	void *arg;
+	/* Connect the domain's ring: 0, or -errno for the INTRODUCE reply. */
+	int (*introduce)(void *arg, unsigned domid, uint64_t mfn,
+			 unsigned port);
+	/* The domain is released or dead: drop its ring connection. */
+	void (*release)(void *arg, unsigned domid);
+};
+
 void store_config_defaults(struct store_config *cfg);
 struct store *store_new(const struct store_config *cfg,
 			const struct store_hooks *hooks);
 void store_free(struct store *st);
 void store_get_stats(const struct store *st, struct store_stats *out);
+void store_set_domain_ops(struct store *st,
+			  const struct store_domain_ops *ops);
+
+/* The hypervisor says the domain shut down: @releaseDomain, once until
+ * RESUME. */
+void store_domain_shutdown(struct store *st, unsigned domid);
+/* The domain is gone: @releaseDomain, its ring, nodes and permissions. */
+void store_domain_gone(struct store *st, unsigned domid);
 
 #endif

@@ -85,6 +85,7 @@ struct conn {
 struct store {
 	struct store_config cfg;
 	struct store_hooks hooks;
+	struct store_domain_ops dops;
 	uint64_t generation;
 	struct tree *tree;
 	struct perms_table *perms;

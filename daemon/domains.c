@@ -1,0 +1,491 @@
+/*
+ * domains.c: guest rings and the domain lifecycle (see domains.h).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xen/io/xs_wire.h>
+
+#include "backends/store/conn.h"
+#include "backends/store/domain_ops.h"
+#include "backends/store/store.h"
+#include "daemon/domains.h"
+#include "hypervisor/hv.h"
+#include "lib/hmap.h"
+#include "lib/log.h"
+#include "protocol/ring.h"
+
+#define SCAN_SECONDS 10 /* safety scan of every ring */
+#define TURN_RINGS   64 /* rings serviced per turn before others run */
+/* 4.21+ puts the event channel in the page: xs_wire.h 4.17 lacks it. */
+#define EVTCHN_PORT_OFFSET 2076
+
+struct ring {
+	struct domains *ds;
+	unsigned domid;
+	struct xenstore_domain_interface *intf;
+	bool granted; /* mapped through the grant table */
+	bool local;   /* the store domain's own page: not ours to unmap */
+	int port;     /* local event channel port */
+	struct conn *conn;
+	bool ignored; /* broke the protocol: kept, unserved, until it dies */
+	bool queued;
+	struct ring *qnext;
+};
+
+struct domains {
+	struct event_base *base;
+	struct store *st;
+	struct hv *hv;
+	struct event *ev_evtchn;
+	struct event *ev_work;
+	struct event *ev_scan;
+	int virq_port;
+	struct hmap rings; /* by domid */
+	struct ring **by_port;
+	size_t nports;
+	struct ring *qhead, *qtail;
+	struct ring *busy; /* being serviced now */
+	bool busy_dead;	   /* ... and released meanwhile */
+};
+
+static uint32_t domid_hash(unsigned domid)
+{
+	return hash_bytes(&domid, sizeof(domid), 17);
+}
+
+static bool ring_eq(const void *val, const void *key, void *ctx)
+{
+	return ((const struct ring *)val)->domid == *(const unsigned *)key;
+}
+
+static struct ring *ring_find(struct domains *ds, unsigned domid)
+{
+	return hmap_get(&ds->rings, domid_hash(domid), ring_eq, &domid, NULL);
+}
+
+static void enqueue(struct ring *r)
+{
+	struct domains *ds = r->ds;
+
+	if (r->queued || r->ignored)
+		return;
+	r->queued = true;
+	r->qnext = NULL;
+	if (ds->qtail)
+		ds->qtail->qnext = r;
+	else
+		ds->qhead = r;
+	ds->qtail = r;
+	event_active(ds->ev_work, EV_TIMEOUT, 0);
+}
+
+static void dequeue(struct ring *r)
+{
+	struct domains *ds = r->ds;
+	struct ring **pp, *prev = NULL;
+
+	if (!r->queued)
+		return;
+	for (pp = &ds->qhead; *pp && *pp != r; pp = &(*pp)->qnext)
+		prev = *pp;
+	if (*pp)
+		*pp = r->qnext;
+	if (ds->qtail == r)
+		ds->qtail = prev;
+	r->queued = false;
+}
+
+/*
+ * Stop serving a guest that broke the protocol, and say why in the ring's
+ * error field; keep it until it dies (XSA-325).  why is logged unless the
+ * store already did.
+ */
+static void ring_ignore(struct ring *r, uint32_t error, const char *why)
+{
+	if (r->ignored)
+		return;
+	r->ignored = true;
+	if (!__atomic_load_n(&r->intf->error, __ATOMIC_RELAXED))
+		__atomic_store_n(&r->intf->error, error, __ATOMIC_RELAXED);
+	if (why)
+		log_warnx("domain %u: %s; its ring is ignored until it dies",
+			  r->domid, why);
+	r->ds->hv->ops->notify(r->ds->hv, (unsigned)r->port);
+}
+
+static ssize_t ring_read_cb(void *arg, void *buf, size_t len)
+{
+	struct ring *r = arg;
+	struct ring_dir d;
+	ssize_t n;
+
+	if (r->ignored)
+		return 0;
+	ring_xs_req(r->intf, &d);
+	n = ring_take(&d, buf, len);
+	if (n < 0) {
+		ring_ignore(r, XENSTORE_ERROR_RINGIDX, "bad request indexes");
+		return 0;
+	}
+	if (n > 0)
+		r->ds->hv->ops->notify(r->ds->hv, (unsigned)r->port);
+	return n;
+}
+
+static ssize_t ring_write_cb(void *arg, const void *buf, size_t len)
+{
+	struct ring *r = arg;
+	struct ring_dir d;
+	ssize_t n;
+
+	if (r->ignored)
+		return 0;
+	ring_xs_rsp(r->intf, &d);
+	n = ring_put(&d, buf, len);
+	if (n < 0) {
+		ring_ignore(r, XENSTORE_ERROR_RINGIDX, "bad response indexes");
+		return 0;
+	}
+	if (n > 0)
+		r->ds->hv->ops->notify(r->ds->hv, (unsigned)r->port);
+	return n;
+}
+
+/* Output waits: the guest frees ring space and notifies us, or the
+ * queue is new and the ring may have room now. */
+static void ring_want_write_cb(void *arg, bool on)
+{
+	if (on)
+		enqueue(arg);
+}
+
+static void ring_kill_cb(void *arg, const char *why)
+{
+	ring_ignore(arg, XENSTORE_ERROR_PROTO, NULL); /* the store logged */
+}
+
+static const struct conn_transport ring_transport = {
+	"ring", ring_read_cb, ring_write_cb, ring_want_write_cb, ring_kill_cb,
+};
+
+static void ring_free(struct ring *r)
+{
+	struct domains *ds = r->ds;
+	struct hv *hv = ds->hv;
+
+	dequeue(r);
+	hmap_del(&ds->rings, domid_hash(r->domid), r);
+	if (r->port >= 0 && (size_t)r->port < ds->nports)
+		ds->by_port[r->port] = NULL;
+	conn_free(r->conn);
+	if (r->port >= 0)
+		hv->ops->unbind(hv, (unsigned)r->port);
+	if (r->intf && !r->local)
+		hv->ops->unmap(hv, r->intf, r->granted);
+	free(r);
+}
+
+/* Service one ring: its replies first, then a bounded batch of input. */
+static void ring_service(struct ring *r)
+{
+	int out, in;
+
+	if (r->ignored)
+		return;
+	out = conn_output(r->conn);
+	in = r->ignored ? 0 : conn_input(r->conn);
+	if (in < 0 && !r->ignored)
+		ring_ignore(r, XENSTORE_ERROR_PROTO, "protocol error");
+	if (!r->ignored && (in == 1 || out == 1))
+		enqueue(r); /* more to do: after everyone else's turn */
+}
+
+static void work_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct domains *ds = arg;
+	int n;
+
+	for (n = 0; n < TURN_RINGS && ds->qhead; n++) {
+		struct ring *r = ds->qhead;
+
+		ds->qhead = r->qnext;
+		if (!ds->qhead)
+			ds->qtail = NULL;
+		r->queued = false;
+		ds->busy = r;
+		ds->busy_dead = false;
+		ring_service(r);
+		ds->busy = NULL;
+		if (ds->busy_dead)
+			ring_free(r);
+	}
+	if (ds->qhead)
+		event_active(ds->ev_work, EV_TIMEOUT, 0);
+}
+
+static int port_slot(struct domains *ds, int port)
+{
+	if ((size_t)port >= ds->nports) {
+		size_t n = (size_t)port * 2 + 64;
+		struct ring **np = realloc(ds->by_port, n * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		memset(np + ds->nports, 0, (n - ds->nports) * sizeof(*np));
+		ds->by_port = np;
+		ds->nports = n;
+	}
+	return 0;
+}
+
+/* Ask the hypervisor about every domain we serve (VIRQ_DOM_EXC). */
+static void check_domains(struct domains *ds)
+{
+	unsigned *ids;
+	size_t n = 0, cur = 0, i;
+	struct ring *r;
+
+	ids = malloc((ds->rings.count + 1) * sizeof(*ids));
+	if (!ids)
+		return;
+	while ((r = hmap_next(&ds->rings, &cur)))
+		ids[n++] = r->domid;
+	for (i = 0; i < n; i++) {
+		struct hv_dominfo info;
+		int rc = ds->hv->ops->domain_info(ds->hv, ids[i], &info);
+
+		if (rc == -ENOENT || (rc == 0 && info.dying))
+			store_domain_gone(ds->st, ids[i]);
+		else if (rc == 0 && info.shutdown)
+			store_domain_shutdown(ds->st, ids[i]);
+	}
+	free(ids);
+}
+
+static void evtchn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct domains *ds = arg;
+	struct hv *hv = ds->hv;
+	bool dom_exc = false;
+	int port;
+
+	while ((port = hv->ops->pending(hv)) >= 0) {
+		if (port == ds->virq_port)
+			dom_exc = true;
+		else if ((size_t)port < ds->nports && ds->by_port[port])
+			enqueue(ds->by_port[port]);
+		hv->ops->unmask(hv, (unsigned)port);
+	}
+	if (port != -EAGAIN)
+		log_warnx("reading event channels: %s", strerror(-port));
+	if (dom_exc)
+		check_domains(ds);
+}
+
+static void scan_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct domains *ds = arg;
+	size_t cur = 0;
+	struct ring *r;
+
+	while ((r = hmap_next(&ds->rings, &cur)))
+		enqueue(r);
+}
+
+/* Make the ring connection for a mapped page and a bound port. */
+static struct ring *ring_new(struct domains *ds, unsigned domid, void *page,
+			     bool granted, int port, bool priv)
+{
+	struct ring *r = calloc(1, sizeof(*r));
+
+	if (!r || port_slot(ds, port) < 0) {
+		free(r);
+		return NULL;
+	}
+	r->ds = ds;
+	r->domid = domid;
+	r->intf = page;
+	r->granted = granted;
+	r->port = port;
+	r->conn = conn_new(ds->st, domid, priv, &ring_transport, r);
+	if (!r->conn || hmap_put(&ds->rings, domid_hash(domid), r) < 0) {
+		conn_free(r->conn);
+		free(r);
+		return NULL;
+	}
+	ds->by_port[port] = r;
+	/* Say what we speak; never take a bit back. */
+	__atomic_fetch_or(&r->intf->server_features, STORE_FEATURES,
+			  __ATOMIC_RELAXED);
+	return r;
+}
+
+static int introduce_cb(void *arg, unsigned domid, uint64_t mfn,
+			unsigned port)
+{
+	struct domains *ds = arg;
+	struct hv *hv = ds->hv;
+	struct ring *r = ring_find(ds, domid);
+	bool granted = true;
+	uint32_t page_port;
+	void *page;
+	int lp;
+
+	if (r) {
+		/* Re-introduced (kexec, soft reset): rebind the channel. */
+		lp = hv->ops->bind_interdomain(hv, domid, port);
+		if (lp < 0 || port_slot(ds, lp) < 0)
+			return lp < 0 ? lp : -ENOMEM;
+		ds->by_port[r->port] = NULL;
+		hv->ops->unbind(hv, (unsigned)r->port);
+		r->port = lp;
+		ds->by_port[lp] = r;
+		enqueue(r);
+		return 0;
+	}
+	page = hv->ops->map_grant(hv, domid, HV_GNTTAB_XENSTORE);
+	if (!page) {
+		granted = false;
+		page = hv->ops->map_foreign(hv, domid, mfn);
+	}
+	if (!page) {
+		log_warnx("domain %u: cannot map its xenstore ring: %s", domid,
+			  strerror(errno));
+		return -EINVAL;
+	}
+	memcpy(&page_port, (char *)page + EVTCHN_PORT_OFFSET,
+	       sizeof(page_port));
+	if (page_port)
+		port = page_port;
+	lp = hv->ops->bind_interdomain(hv, domid, port);
+	if (lp < 0) {
+		log_warnx("domain %u: cannot bind port %u: %s", domid, port,
+			  strerror(-lp));
+		hv->ops->unmap(hv, page, granted);
+		return -EINVAL;
+	}
+	r = ring_new(ds, domid, page, granted, lp, false);
+	if (!r) {
+		hv->ops->unbind(hv, (unsigned)lp);
+		hv->ops->unmap(hv, page, granted);
+		return -ENOMEM;
+	}
+	log_debug("domain %u: ring connected on port %d", domid, lp);
+	enqueue(r);
+	return 0;
+}
+
+static void release_cb(void *arg, unsigned domid)
+{
+	struct domains *ds = arg;
+	struct ring *r = ring_find(ds, domid);
+
+	if (!r)
+		return;
+	if (ds->busy == r) {
+		ds->busy_dead = true; /* freed once its service returns */
+		hmap_del(&ds->rings, domid_hash(domid), r);
+		return;
+	}
+	ring_free(r);
+}
+
+struct domains *domains_new(struct event_base *base, struct store *st,
+			    struct hv *hv)
+{
+	struct domains *ds = calloc(1, sizeof(*ds));
+	struct store_domain_ops ops;
+	struct timeval scan = {SCAN_SECONDS, 0};
+	int fd;
+
+	if (!ds)
+		return NULL;
+	ds->base = base;
+	ds->st = st;
+	ds->hv = hv;
+	hmap_init(&ds->rings);
+	fd = hv->ops->evtchn_fd(hv);
+	ds->virq_port = hv->ops->bind_virq_dom_exc(hv);
+	if (fd < 0 || ds->virq_port < 0) {
+		log_warnx("hypervisor %s: no event channels", hv->ops->name);
+		free(ds);
+		return NULL;
+	}
+	ds->ev_evtchn = event_new(base, fd, EV_READ | EV_PERSIST, evtchn_cb,
+				  ds);
+	ds->ev_work = event_new(base, -1, 0, work_cb, ds);
+	ds->ev_scan = event_new(base, -1, EV_PERSIST, scan_cb, ds);
+	if (!ds->ev_evtchn || !ds->ev_work || !ds->ev_scan ||
+	    event_add(ds->ev_evtchn, NULL) || event_add(ds->ev_scan, &scan)) {
+		domains_free(ds);
+		return NULL;
+	}
+	ops.arg = ds;
+	ops.introduce = introduce_cb;
+	ops.release = release_cb;
+	store_set_domain_ops(st, &ops);
+	return ds;
+}
+
+int domains_local_ring(struct domains *ds, unsigned domid)
+{
+	struct hv *hv = ds->hv;
+	unsigned port;
+	void *page;
+	int lp, rc;
+	struct ring *r;
+
+	rc = hv->ops->local_ring(hv, &page, &port);
+	if (rc < 0)
+		return rc;
+	lp = hv->ops->bind_interdomain(hv, domid, port);
+	if (lp < 0)
+		return lp;
+	r = ring_new(ds, domid, page, false, lp, true);
+	if (!r) {
+		hv->ops->unbind(hv, (unsigned)lp);
+		return -ENOMEM;
+	}
+	r->local = true;
+	/* The kernel waits for this to know the store is up. */
+	hv->ops->notify(hv, (unsigned)lp);
+	enqueue(r);
+	return 0;
+}
+
+void domains_free(struct domains *ds)
+{
+	struct ring *r;
+	size_t cur;
+	struct store_domain_ops none = {NULL, NULL, NULL};
+
+	if (!ds)
+		return;
+	store_set_domain_ops(ds->st, &none);
+	for (;;) {
+		cur = 0;
+		r = hmap_next(&ds->rings, &cur);
+		if (!r)
+			break;
+		ring_free(r);
+	}
+	if (ds->virq_port >= 0)
+		ds->hv->ops->unbind(ds->hv, (unsigned)ds->virq_port);
+	if (ds->ev_evtchn)
+		event_free(ds->ev_evtchn);
+	if (ds->ev_work)
+		event_free(ds->ev_work);
+	if (ds->ev_scan)
+		event_free(ds->ev_scan);
+	hmap_free(&ds->rings);
+	free(ds->by_port);
+	free(ds);
+}
+
+size_t domains_count(const struct domains *ds)
+{
+	return ds ? ds->rings.count : 0;
+}
