@@ -21,6 +21,11 @@ struct fake {
 	char *out;
 	size_t outlen, outpos;
 	bool killed;
+	bool blocked; /* the peer reads nothing: writes make no progress */
+	unsigned long nseen; /* watch events received, all of them */
+	size_t seen_bytes;   /* their bytes, headers included */
+	char log[4096];      /* message types in arrival order */
+	size_t loglen;
 	char events[256][XENSTORE_PAYLOAD_MAX + 1];
 	int nev, evpos;
 	char reply[2 * XENSTORE_PAYLOAD_MAX + 64];
@@ -45,6 +50,8 @@ static ssize_t f_write(void *arg, const void *buf, size_t len)
 {
 	struct fake *f = arg;
 
+	if (f->blocked)
+		return 0;
 	if (len > FAKE_OUT - f->outlen)
 		len = FAKE_OUT - f->outlen;
 	memcpy(f->out + f->outlen, buf, len);
@@ -132,6 +139,22 @@ static void show(char *dst, const char *src, size_t len)
 	dst[len] = '\0';
 }
 
+/* Note a message type in the arrival log. */
+static void log_type(struct fake *f, uint32_t type)
+{
+	const char *name = proto_type_name(type);
+	int n;
+
+	if (f->loglen >= sizeof(f->log))
+		return;
+	n = snprintf(f->log + f->loglen, sizeof(f->log) - f->loglen, "%s ",
+		     name ? name : "?");
+	if (n > 0)
+		f->loglen += (size_t)n;
+	if (f->loglen >= sizeof(f->log))
+		f->loglen = sizeof(f->log) - 1;
+}
+
 /* Take messages off the output: events are stashed, the first reply is
  * formatted into f->reply.  Returns whether a reply was found. */
 static bool drain(struct fake *f)
@@ -147,6 +170,9 @@ static bool drain(struct fake *f)
 			break;
 		p = f->out + f->outpos + sizeof(h);
 		if (h.type == XS_WATCH_EVENT) {
+			log_type(f, h.type);
+			f->nseen++;
+			f->seen_bytes += sizeof(h) + h.len;
 			if (f->nev < 256)
 				show(f->events[f->nev++], p, h.len);
 		} else if (!got) {
@@ -154,6 +180,7 @@ static bool drain(struct fake *f)
 			int n = snprintf(f->reply, sizeof(f->reply), "%s:",
 					 name ? name : "?");
 
+			log_type(f, h.type);
 			show(f->reply + n, p, h.len);
 			got = true;
 		} else {
@@ -229,4 +256,59 @@ uint32_t fake_tx_start(struct fake *f)
 	if (strncmp(r, "TRANSACTION_START:", 18) != 0)
 		return 0;
 	return (uint32_t)strtoul(r + 18, NULL, 10);
+}
+
+void fake_block(struct fake *f, bool blocked)
+{
+	int i, r;
+
+	f->blocked = blocked;
+	if (blocked || f->killed)
+		return;
+	/* Hand over what is queued, then handle input held back meanwhile. */
+	for (i = 0; i < 100000; i++) {
+		r = conn_output(f->c);
+		if (r < 0) {
+			f->killed = true;
+			return;
+		}
+		if (r == 0 && f->inpos == f->inlen)
+			break;
+		do {
+			r = conn_input(f->c);
+		} while (r == 1);
+		if (r < 0) {
+			f->killed = true;
+			return;
+		}
+	}
+}
+
+const char *fake_reply(struct fake *f)
+{
+	return drain(f) ? f->reply : NULL;
+}
+
+unsigned long fake_events_seen(struct fake *f)
+{
+	drain(f);
+	return f->nseen;
+}
+
+size_t fake_event_bytes(struct fake *f)
+{
+	drain(f);
+	return f->seen_bytes;
+}
+
+const char *fake_log(struct fake *f)
+{
+	f->log[f->loglen] = '\0';
+	return f->log;
+}
+
+void fake_log_reset(struct fake *f)
+{
+	f->loglen = 0;
+	f->log[0] = '\0';
 }

@@ -45,4 +45,22 @@ void fake_clear_events(struct fake *f);
 /* The tx id a TRANSACTION_START returned. */
 uint32_t fake_tx_start(struct fake *f);
 
+/*
+ * Stop (true) or resume (false) reading what the store sends, like a
+ * guest that leaves its ring full.  On resume everything queued is taken
+ * and input the store held back meanwhile is handled.
+ */
+void fake_block(struct fake *f, bool blocked);
+/* The next reply already received (e.g. after fake_send() and
+ * fake_block(f, false)), formatted as by fake_req(), or NULL. */
+const char *fake_reply(struct fake *f);
+/* Watch events received so far and their bytes (headers included),
+ * counting those fake_event() has no room to keep. */
+unsigned long fake_events_seen(struct fake *f);
+size_t fake_event_bytes(struct fake *f);
+/* Types of the messages taken so far, in arrival order:
+ * "WATCH WATCH_EVENT ".  Only what fake_req() and friends took. */
+const char *fake_log(struct fake *f);
+void fake_log_reset(struct fake *f);
+
 #endif
