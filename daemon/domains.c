@@ -48,7 +48,7 @@ struct domains {
 	size_t nports;
 	struct ring *qhead, *qtail;
 	struct ring *busy; /* being serviced now */
-	bool busy_dead;	   /* ... and released meanwhile */
+	bool busy_dead;    /* ... and released meanwhile */
 };
 
 static uint32_t domid_hash(unsigned domid)
@@ -262,6 +262,7 @@ static void check_domains(struct domains *ds)
 		else if (rc == 0 && info.shutdown)
 			store_domain_shutdown(ds->st, ids[i]);
 	}
+	store_flush(ds->st);
 	free(ids);
 }
 
@@ -323,8 +324,7 @@ static struct ring *ring_new(struct domains *ds, unsigned domid, void *page,
 	return r;
 }
 
-static int introduce_cb(void *arg, unsigned domid, uint64_t mfn,
-			unsigned port)
+static int introduce_cb(void *arg, unsigned domid, uint64_t mfn, unsigned port)
 {
 	struct domains *ds = arg;
 	struct hv *hv = ds->hv;
@@ -414,8 +414,8 @@ struct domains *domains_new(struct event_base *base, struct store *st,
 		free(ds);
 		return NULL;
 	}
-	ds->ev_evtchn = event_new(base, fd, EV_READ | EV_PERSIST, evtchn_cb,
-				  ds);
+	ds->ev_evtchn =
+		event_new(base, fd, EV_READ | EV_PERSIST, evtchn_cb, ds);
 	ds->ev_work = event_new(base, -1, 0, work_cb, ds);
 	ds->ev_scan = event_new(base, -1, EV_PERSIST, scan_cb, ds);
 	if (!ds->ev_evtchn || !ds->ev_work || !ds->ev_scan ||

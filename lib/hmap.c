@@ -53,7 +53,8 @@ static int hmap_grow(struct hmap *m)
 
 		if (!m->hashes[i])
 			continue;
-		for (j = m->hashes[i] & (ncap - 1); nh[j]; j = (j + 1) & (ncap - 1))
+		for (j = m->hashes[i] & (ncap - 1); nh[j];
+		     j = (j + 1) & (ncap - 1))
 			;
 		nh[j] = m->hashes[i];
 		nv[j] = m->vals[i];

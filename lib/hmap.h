@@ -22,7 +22,7 @@ uint32_t hash_bytes(const void *p, size_t len, uint32_t seed);
 struct hmap {
 	uint32_t *hashes; /* 0 marks an empty slot; real hashes are |1 */
 	void **vals;
-	size_t cap;	  /* a power of two, or 0 */
+	size_t cap; /* a power of two, or 0 */
 	size_t count;
 };
 
@@ -46,7 +46,7 @@ typedef bool idmap_eq_fn(uint32_t id, const void *key, void *ctx);
 
 struct idmap {
 	uint32_t *slots; /* 0 marks an empty slot */
-	uint32_t cap;	 /* a power of two, or 0 */
+	uint32_t cap;    /* a power of two, or 0 */
 	uint32_t count;
 	idmap_hash_fn *hash;
 	void *ctx;

@@ -47,10 +47,10 @@ static const struct {
 	int err;
 	const char *name;
 } err_names[] = {
-	{EINVAL, "EINVAL"}, {EACCES, "EACCES"},	  {EEXIST, "EEXIST"},
-	{EISDIR, "EISDIR"}, {ENOENT, "ENOENT"},	  {ENOMEM, "ENOMEM"},
-	{ENOSPC, "ENOSPC"}, {EIO, "EIO"},	  {ENOTEMPTY, "ENOTEMPTY"},
-	{ENOSYS, "ENOSYS"}, {EROFS, "EROFS"},	  {EBUSY, "EBUSY"},
+	{EINVAL, "EINVAL"}, {EACCES, "EACCES"},   {EEXIST, "EEXIST"},
+	{EISDIR, "EISDIR"}, {ENOENT, "ENOENT"},   {ENOMEM, "ENOMEM"},
+	{ENOSPC, "ENOSPC"}, {EIO, "EIO"},         {ENOTEMPTY, "ENOTEMPTY"},
+	{ENOSYS, "ENOSYS"}, {EROFS, "EROFS"},     {EBUSY, "EBUSY"},
 	{EAGAIN, "EAGAIN"}, {EISCONN, "EISCONN"}, {E2BIG, "E2BIG"},
 	{EPERM, "EPERM"},
 };

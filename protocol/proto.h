@@ -19,9 +19,9 @@
 /* Message types newer than 4.17's header. */
 #define XS_GET_FEATURE_T 23
 #define XS_SET_FEATURE_T 24
-#define XS_GET_QUOTA_T	 25
-#define XS_SET_QUOTA_T	 26
-#define XS_TYPE_MAX	 27 /* one past the last type we know */
+#define XS_GET_QUOTA_T   25
+#define XS_SET_QUOTA_T   26
+#define XS_TYPE_MAX      27 /* one past the last type we know */
 
 /* Ring feature bits (4.21/4.22). */
 #ifndef XENSTORE_SERVER_FEATURE_WATCHDEPTH
@@ -31,8 +31,8 @@
 #define XENSTORE_SERVER_FEATURE_DOMID_ANY 8
 #endif
 
-#define PROTO_HDR_SIZE	  ((size_t)sizeof(struct xsd_sockmsg))
-#define PROTO_DOMID_ANY	  0x7FF5u
+#define PROTO_HDR_SIZE             ((size_t)sizeof(struct xsd_sockmsg))
+#define PROTO_DOMID_ANY            0x7FF5u
 #define PROTO_DOMID_FIRST_RESERVED 0x7FF0u
 
 /* Name of a message type ("READ"), or NULL when unknown. */
@@ -58,8 +58,8 @@ bool proto_parse_uint(const char *s, unsigned long max, unsigned long *out);
 bool proto_valid_chars(const char *s);
 
 enum proto_path_kind {
-	PROTO_PATH_ABS,	    /* /... */
-	PROTO_PATH_REL,	    /* relative to the domain's home */
+	PROTO_PATH_ABS,     /* /... */
+	PROTO_PATH_REL,     /* relative to the domain's home */
 	PROTO_PATH_SPECIAL, /* @introduceDomain ... */
 };
 
@@ -84,14 +84,14 @@ size_t proto_home_prefix_len(unsigned domid);
 size_t proto_quota_path_len(const char *canonical);
 
 /* Permissions. */
-#define PROTO_PERM_NONE	 0
-#define PROTO_PERM_READ	 1
+#define PROTO_PERM_NONE  0
+#define PROTO_PERM_READ  1
 #define PROTO_PERM_WRITE 2
-#define PROTO_PERM_BOTH	 3
+#define PROTO_PERM_BOTH  3
 
 struct proto_perm {
 	uint16_t domid;
-	uint8_t perm; /* PROTO_PERM_* */
+	uint8_t perm;   /* PROTO_PERM_* */
 	uint8_t ignore; /* entry of a dead domain, skipped */
 };
 

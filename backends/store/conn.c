@@ -14,7 +14,7 @@
 #include "lib/log.h"
 
 #define IBUF_SIZE   (2 * (sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX))
-#define INPUT_BATCH 64	  /* requests handled per conn_input() call */
+#define INPUT_BATCH 64    /* requests handled per conn_input() call */
 #define OUT_CHUNK   16384 /* bytes gathered for one write */
 
 struct conn *conn_new(struct store *st, unsigned domid, bool privileged,
@@ -59,6 +59,14 @@ void conn_free(struct conn *c)
 	if (!c)
 		return;
 	st = c->st;
+	if (c->dirty) {
+		struct conn **pp;
+
+		for (pp = &st->dirty; *pp && *pp != c; pp = &(*pp)->dnext)
+			;
+		if (*pp)
+			*pp = c->dnext;
+	}
 	watch_del_all(st, c);
 	txn_free_all(st, c);
 	drop_output(c);
@@ -170,8 +178,8 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 	if (len)
 		memcpy(m->payload, payload, len);
 	/* Identical unsent events collapse into one (XSA-326). */
-	if (evhash && hmap_get(&c->pending_events, evhash, same_event, m,
-			       NULL)) {
+	if (evhash &&
+	    hmap_get(&c->pending_events, evhash, same_event, m, NULL)) {
 		free(m);
 		return 0;
 	}
@@ -192,9 +200,37 @@ int conn_queue(struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
 		conn_kill(c, "too much unread output");
 		return -ENOSPC;
 	}
-	if (c->out_head == m && c->tp->want_write)
-		c->tp->want_write(c->arg, true);
+	if (!c->dirty) {
+		c->dirty = true;
+		c->dnext = st->dirty;
+		st->dirty = c;
+	}
 	return 0;
+}
+
+/* Ask the transport for write readiness only when that changes. */
+static void want_write(struct conn *c, bool on)
+{
+	if (c->ww == on || !c->tp->want_write)
+		return;
+	c->ww = on;
+	c->tp->want_write(c->arg, on);
+}
+
+void store_flush(struct store *st)
+{
+	while (st->dirty) {
+		struct conn *c = st->dirty;
+
+		st->dirty = c->dnext;
+		c->dirty = false;
+		c->dnext = NULL;
+		if (c->dead)
+			continue;
+		/* A write error shows up as end of input soon enough. */
+		if (conn_output(c) >= 0 && c->out_head)
+			want_write(c, true);
+	}
 }
 
 /* Unprivileged domains may have only so many replies and events unread
@@ -252,12 +288,14 @@ int conn_output(struct conn *c)
 		n = c->tp->write(c->arg, src, len);
 		if (n < 0)
 			return (int)n;
-		if (n == 0)
+		if (n == 0) {
+			want_write(c, true);
 			return 0;
+		}
 		retire(c, (size_t)n);
 	}
-	if (!c->out_head && c->tp->want_write)
-		c->tp->want_write(c->arg, false);
+	if (!c->out_head)
+		want_write(c, false);
 	if (c->dead)
 		return -EPIPE;
 	/* Input held back by the outstanding quota may go on now. */
@@ -268,6 +306,7 @@ int conn_input(struct conn *c)
 {
 	size_t pos = 0;
 	int handled = 0, ret = 0;
+	bool drained = false;
 
 	if (c->dead)
 		return -EPIPE;
@@ -303,11 +342,17 @@ int conn_input(struct conn *c)
 			c->ilen -= pos;
 			pos = 0;
 		}
+		/* A short read emptied the transport: no need to ask again. */
+		if (drained)
+			break;
 		n = c->tp->read(c->arg, c->ibuf + c->ilen, IBUF_SIZE - c->ilen);
-		if (n < 0)
+		if (n < 0) {
+			store_flush(c->st);
 			return (int)n;
+		}
 		if (n == 0)
 			break;
+		drained = (size_t)n < IBUF_SIZE - c->ilen;
 		c->ilen += (size_t)n;
 	}
 out:
@@ -315,7 +360,8 @@ out:
 		memmove(c->ibuf, c->ibuf + pos, c->ilen - pos);
 		c->ilen -= pos;
 	}
-	if (c->out_head && conn_output(c) < 0)
+	store_flush(c->st);
+	if (c->dead)
 		return -EPIPE;
 	return ret && may_handle(c);
 }

@@ -83,15 +83,17 @@ static int cmd_check(struct store *st, int argc, const char **argv,
 		return -ENOMEM;
 	for (n = tree_walk_next(st->tree, 0); n;
 	     n = tree_walk_next(st->tree, n)) {
-		owned[perms_owner(st->perms, tree_perms(st->tree, n)) & 0xFFFF]++;
+		owned[perms_owner(st->perms, tree_perms(st->tree, n)) &
+		      0xFFFF]++;
 		total++;
 	}
 	/* Special nodes sit beside the tree. */
 	for (cur = 0; cur < 2; cur++) {
-		n = tree_lookup(st->tree, cur ? "@releaseDomain"
-					      : "@introduceDomain");
+		n = tree_lookup(st->tree,
+				cur ? "@releaseDomain" : "@introduceDomain");
 		if (n) {
-			owned[perms_owner(st->perms, tree_perms(st->tree, n))]++;
+			owned[perms_owner(st->perms,
+					  tree_perms(st->tree, n))]++;
 			total++;
 		}
 	}
@@ -134,8 +136,8 @@ static int cmd_memreport(struct store *st, int argc, const char **argv,
 	     "nodes: %zu\nnode memory: %zu bytes\npermission sets: %zu\n"
 	     "connections: %zu\nwatches: %zu\ntransactions: %zu\n"
 	     "domains: %zu\n",
-	     s.nodes, s.node_bytes, perms_table_count(st->perms),
-	     s.connections, s.watches, s.transactions, s.domains);
+	     s.nodes, s.node_bytes, perms_table_count(st->perms), s.connections,
+	     s.watches, s.transactions, s.domains);
 	return 0;
 }
 
@@ -204,10 +206,11 @@ static int quota_max(struct store *st, int argc, const char **argv,
 		txns = d->transactions > txns ? d->transactions : txns;
 		mem = d->memory > mem ? d->memory : mem;
 	}
-	outf(o, "Max. per-domain usage:\n%-18s: %8zu\n%-18s: %8zu\n"
-		"%-18s: %8zu\n%-18s: %8zu\n",
-	     "nodes", nodes, "watches", watches, "transactions", txns,
-	     "memory", mem);
+	outf(o,
+	     "Max. per-domain usage:\n%-18s: %8zu\n%-18s: %8zu\n"
+	     "%-18s: %8zu\n%-18s: %8zu\n",
+	     "nodes", nodes, "watches", watches, "transactions", txns, "memory",
+	     mem);
 	return 0;
 }
 
@@ -257,8 +260,7 @@ static int cmd_help(struct store *st, int argc, const char **argv,
 static const struct {
 	const char *name;
 	const char *args;
-	int (*fn)(struct store *st, int argc, const char **argv,
-		  struct out *o);
+	int (*fn)(struct store *st, int argc, const char **argv, struct out *o);
 } cmds[] = {
 	{"check", "", cmd_check},
 	{"help", "", cmd_help},

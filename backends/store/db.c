@@ -11,8 +11,7 @@
 
 #define MAX_LEVELS (XENSTORE_ABS_PATH_MAX / 2 + 1)
 
-void actx_init(struct actx *a, struct store *st, struct conn *c,
-	       struct txn *t)
+void actx_init(struct actx *a, struct store *st, struct conn *c, struct txn *t)
 {
 	a->st = st;
 	a->c = c;
@@ -139,7 +138,7 @@ int db_children(struct actx *a, const struct nview *v, const char *path,
 	size_t i;
 	int r;
 
-	if (v->tn && v->tn->kids_set) {
+	if (v->tn) {
 		for (i = 0; i < v->tn->nkids; i++) {
 			r = fn(arg, v->tn->kids[i], strlen(v->tn->kids[i]));
 			if (r)
@@ -147,8 +146,6 @@ int db_children(struct actx *a, const struct nview *v, const char *path,
 		}
 		return 0;
 	}
-	if (v->tn)
-		id = tree_lookup(t, path);
 	if (!id)
 		return 0;
 	for (ch = tree_first_child(t, id); ch; ch = tree_next_sibling(t, ch)) {
@@ -231,12 +228,12 @@ static size_t bytes_of(struct store *st, size_t nlen, size_t vlen,
 }
 
 /* A new live node holding the reference `perms`, accounted to its owner. */
-static node_id live_new_node(struct store *st, node_id parent,
-			     const char *name, size_t nlen, uint32_t perms,
-			     const void *val, size_t vlen)
+static node_id live_new_node(struct store *st, node_id parent, const char *name,
+			     size_t nlen, uint32_t perms, const void *val,
+			     size_t vlen)
 {
-	node_id id = tree_create(st->tree, parent, name, nlen, perms, val,
-				 vlen);
+	node_id id =
+		tree_create(st->tree, parent, name, nlen, perms, val, vlen);
 
 	if (!id) {
 		perms_unref(st->perms, perms);
@@ -316,17 +313,26 @@ int db_live_put(struct store *st, struct conn *c, const char *path,
 	bool priv = c ? c->priv : true;
 	unsigned domid = c ? c->domid : st->cfg.priv_domid;
 
+	if (path[0] == '@') {
+		/* Special nodes exist from the start; only perms change. */
+		next = tree_lookup(st->tree, path);
+		if (next && tree_perms(st->tree, next) != perms) {
+			perms_ref(st->perms, perms);
+			live_set_perms(st, next, perms);
+		}
+		return next ? 0 : -ENOENT;
+	}
 	if (path[0] != '/')
 		return -EINVAL;
 	for (; *p; p = *end ? end + 1 : end) {
 		end = strchrnul(p, '/');
 		next = tree_child(st->tree, cur, p, (size_t)(end - p));
 		if (!next) {
-			uint32_t np = *end ? inherit_perms(st,
-							   tree_perms(st->tree,
-								      cur),
-							   priv, domid)
-					   : perms;
+			uint32_t np =
+				*end ? inherit_perms(st,
+						     tree_perms(st->tree, cur),
+						     priv, domid)
+				     : perms;
 
 			if (!*end)
 				perms_ref(st->perms, np);
@@ -444,10 +450,10 @@ static int create(struct actx *a, const char *path, const void *val,
 			return r;
 	}
 	if (over_node_quota(a, levels) ||
-	    over_memory_quota(a, node_acct_bytes(plen, vlen, 5)))
+	    over_memory_quota(a, node_acct_bytes(plen, vlen, 5)) ||
+	    too_big(a, NULL, path, pv.perms, vlen, 0))
 		return -ENOSPC;
-	if (too_big(a, &pv, path, pv.perms, pv.vlen,
-		    ends[levels - 1] - l))
+	if (too_big(a, &pv, path, pv.perms, pv.vlen, ends[levels - 1] - l))
 		return -ENOSPC;
 	for (i = levels; i-- > 0;) {
 		size_t e = ends[i];

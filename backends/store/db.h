@@ -28,7 +28,7 @@ struct actx {
 
 /* One node as the caller sees it. */
 struct nview {
-	node_id id;	    /* the live node, outside a transaction */
+	node_id id;        /* the live node, outside a transaction */
 	struct txnode *tn; /* the overlay entry, inside one */
 	const char *value;
 	size_t vlen;
@@ -36,8 +36,7 @@ struct nview {
 	uint32_t gen;
 };
 
-void actx_init(struct actx *a, struct store *st, struct conn *c,
-	       struct txn *t);
+void actx_init(struct actx *a, struct store *st, struct conn *c, struct txn *t);
 
 /* Access bits (PERM_*) the caller has under a permission set. */
 unsigned db_access(const struct actx *a, uint32_t perms);

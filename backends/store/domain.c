@@ -58,8 +58,7 @@ void domain_free_all(struct store *st)
 	hmap_free(&st->domains);
 }
 
-unsigned domain_quota(const struct store *st, unsigned domid,
-		      enum quota_id q)
+unsigned domain_quota(const struct store *st, unsigned domid, enum quota_id q)
 {
 	const struct domain *d = domain_find(st, domid);
 
@@ -80,16 +79,22 @@ size_t node_acct_bytes(size_t nlen, size_t vlen, unsigned nperms)
 	return 32 + nlen + vlen + nperms * sizeof(struct proto_perm);
 }
 
-void domain_acct_node(struct store *st, unsigned owner, long nodes,
-		      long bytes)
+void domain_acct_node(struct store *st, unsigned owner, long nodes, long bytes)
 {
 	struct domain *d = domain_get(st, owner);
-	unsigned soft = st->cfg.soft.val[QUOTA_MEMORY];
+	unsigned soft;
 
 	if (!d)
 		return; /* out of memory: accounting is best effort then */
-	d->nodes = (size_t)((long)d->nodes + nodes);
-	d->memory = (size_t)((long)d->memory + bytes);
+	soft = d->own_quota ? d->soft.val[QUOTA_MEMORY]
+			    : st->cfg.soft.val[QUOTA_MEMORY];
+	/* Saturate: a released domain's usage was reset already. */
+	d->nodes = (long)d->nodes + nodes < 0
+			   ? 0
+			   : (size_t)((long)d->nodes + nodes);
+	d->memory = (long)d->memory + bytes < 0
+			    ? 0
+			    : (size_t)((long)d->memory + bytes);
 	if (owner != st->cfg.priv_domid && soft && d->memory > soft &&
 	    !d->soft_warned) {
 		log_warnx("domain %u uses %zu bytes, over the soft memory "
@@ -108,12 +113,12 @@ bool domain_is_introduced(const struct store *st, unsigned domid)
 	return domid == st->cfg.priv_domid || (d && d->introduced);
 }
 
-void domain_fire_special(struct store *st, const char *name)
+void domain_fire_special(struct store *st, const char *name, unsigned domid)
 {
 	node_id n = tree_lookup(st->tree, name);
 
 	if (n)
-		watch_fire(st, name, true, tree_perms(st->tree, n), PERMS_NONE);
+		watch_fire_special(st, name, domid, tree_perms(st->tree, n));
 }
 
 int domain_introduce(struct store *st, unsigned domid, uint64_t mfn,
@@ -137,7 +142,7 @@ int domain_introduce(struct store *st, unsigned domid, uint64_t mfn,
 	d->port = port;
 	if (fresh) {
 		d->shutdown_fired = false;
-		domain_fire_special(st, "@introduceDomain");
+		domain_fire_special(st, "@introduceDomain", domid);
 	}
 	return 0;
 }
@@ -240,7 +245,7 @@ static void domain_teardown(struct store *st, struct domain *d)
 	unsigned domid = d->domid;
 
 	d->introduced = false;
-	domain_fire_special(st, "@releaseDomain");
+	domain_fire_special(st, "@releaseDomain", domid);
 	if (st->dops.release)
 		st->dops.release(st->dops.arg, domid);
 	remove_owned(st, domid);
@@ -283,7 +288,7 @@ void store_domain_shutdown(struct store *st, unsigned domid)
 	if (!d || !d->introduced || d->shutdown_fired)
 		return;
 	d->shutdown_fired = true;
-	domain_fire_special(st, "@releaseDomain");
+	domain_fire_special(st, "@releaseDomain", domid);
 }
 
 int domain_resume(struct store *st, unsigned domid)
@@ -346,19 +351,21 @@ int store_quota_get(const struct store *st, int domid, const char *name,
 
 	if (q < 0)
 		return -EINVAL;
-	if (domid < 0 || soft) {
+	if (domid < 0) {
 		*val = soft ? st->cfg.soft.val[q] : st->cfg.hard.val[q];
 		return 0;
 	}
 	d = domain_find(st, (unsigned)domid);
 	if (!d)
 		return -ENOENT;
-	*val = d->own_quota ? d->hard.val[q] : st->cfg.hard.val[q];
+	if (soft)
+		*val = d->own_quota ? d->soft.val[q] : st->cfg.soft.val[q];
+	else
+		*val = d->own_quota ? d->hard.val[q] : st->cfg.hard.val[q];
 	return 0;
 }
 
-int store_quota_set(struct store *st, int domid, const char *name,
-		    unsigned val)
+int store_quota_set(struct store *st, int domid, const char *name, unsigned val)
 {
 	bool soft;
 	int q = quota_by_name(name, &soft);
@@ -373,15 +380,17 @@ int store_quota_set(struct store *st, int domid, const char *name,
 			st->cfg.hard.val[q] = val;
 		return 0;
 	}
-	if (soft)
-		return -EINVAL;
 	d = domain_find(st, (unsigned)domid);
 	if (!d)
 		return -ENOENT;
 	if (!d->own_quota) {
 		d->hard = st->cfg.hard;
+		d->soft = st->cfg.soft;
 		d->own_quota = true;
 	}
-	d->hard.val[q] = val;
+	if (soft)
+		d->soft.val[q] = val;
+	else
+		d->hard.val[q] = val;
 	return 0;
 }

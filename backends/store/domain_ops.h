@@ -25,8 +25,9 @@ bool domain_is_introduced(const struct store *st, unsigned domid);
 int domain_set_target(struct store *st, unsigned domid, unsigned target);
 long domain_get_features(const struct store *st, unsigned domid);
 int domain_set_features(struct store *st, unsigned domid, unsigned features);
-/* Fire a special watch ("@introduceDomain") for everyone allowed. */
-void domain_fire_special(struct store *st, const char *name);
+/* Fire a special watch ("@introduceDomain") about domid, for everyone
+ * allowed to see it. */
+void domain_fire_special(struct store *st, const char *name, unsigned domid);
 
 /* Quota by name ("nodes", "soft-memory"); domid -1 for the global one. */
 int store_quota_get(const struct store *st, int domid, const char *name,

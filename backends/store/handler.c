@@ -298,8 +298,8 @@ static int do_watch(struct req *r)
 		return ret;
 	if (kind == PROTO_PATH_SPECIAL && depth > 1)
 		return -EINVAL;
-	prefix = kind == PROTO_PATH_REL ? proto_home_prefix_len(r->c->domid)
-					: 0;
+	prefix =
+		kind == PROTO_PATH_REL ? proto_home_prefix_len(r->c->domid) : 0;
 	ret = watch_add(r->st, r->c, path, argv[1], prefix, depth);
 	if (ret < 0)
 		return ret;
@@ -507,13 +507,19 @@ static int do_get_quota(struct req *r)
 				put(r, " ", 1);
 			put(r, quota_name(i), strlen(quota_name(i)));
 		}
+		/* Soft quotas that are in force, as "soft-<name>". */
+		for (i = 0; i < QUOTA_COUNT; i++) {
+			if (!r->st->cfg.soft.val[i])
+				continue;
+			put(r, " soft-", 6);
+			put(r, quota_name(i), strlen(quota_name(i)));
+		}
 		put(r, "", 1);
 		return 0;
 	}
 	if (n == 2 && parse_domid(argv[0], &domid) < 0)
 		return -EINVAL;
-	ret = store_quota_get(r->st, n == 2 ? (int)domid : -1,
-			      argv[n - 1], &v);
+	ret = store_quota_get(r->st, n == 2 ? (int)domid : -1, argv[n - 1], &v);
 	if (ret < 0)
 		return ret;
 	snprintf(buf, sizeof(buf), "%u", v);
@@ -560,7 +566,7 @@ static int do_control(struct req *r)
 	return 0;
 }
 
-#define F_PRIV	1 /* privileged connections only */
+#define F_PRIV  1 /* privileged connections only */
 #define F_NOTID 2 /* the transaction id is ignored */
 
 static const struct {
@@ -593,13 +599,12 @@ static const struct {
 	[XS_SET_QUOTA_T] = {do_set_quota, F_PRIV},
 };
 
-static void reply_error(struct conn *c, const struct xsd_sockmsg *hdr,
-			int err)
+static void reply_error(struct conn *c, const struct xsd_sockmsg *hdr, int err)
 {
 	const char *name = proto_errno_name(err);
 
-	conn_queue(c, XS_ERROR, hdr->req_id, hdr->tx_id, name,
-		   strlen(name) + 1, 0);
+	conn_queue(c, XS_ERROR, hdr->req_id, hdr->tx_id, name, strlen(name) + 1,
+		   0);
 }
 
 void handle_request(struct conn *c, const struct xsd_sockmsg *hdr,

@@ -204,8 +204,7 @@ size_t perms_forget_domain(struct perms_table *pt, unsigned domid)
 	return changed;
 }
 
-int perms_format(const struct proto_perm *p, unsigned n, char *buf,
-		 size_t size)
+int perms_format(const struct proto_perm *p, unsigned n, char *buf, size_t size)
 {
 	size_t off = 0;
 	unsigned i;

@@ -9,15 +9,15 @@
 #include <stdbool.h>
 
 enum quota_id {
-	QUOTA_NODES,		 /* nodes owned by a domain */
-	QUOTA_WATCHES,		 /* watches per domain */
-	QUOTA_OUTSTANDING,	 /* requests/events queued and unread */
-	QUOTA_MEMORY,		 /* bytes of store memory per domain */
-	QUOTA_TRANSACTIONS,	 /* open transactions per domain */
+	QUOTA_NODES,             /* nodes owned by a domain */
+	QUOTA_WATCHES,           /* watches per domain */
+	QUOTA_OUTSTANDING,       /* requests/events queued and unread */
+	QUOTA_MEMORY,            /* bytes of store memory per domain */
+	QUOTA_TRANSACTIONS,      /* open transactions per domain */
 	QUOTA_TRANSACTION_NODES, /* nodes touched by one transaction */
-	QUOTA_NODE_PERMS,	 /* permission entries per node */
-	QUOTA_PATH_MAX,		 /* path length below the domain's home */
-	QUOTA_NODE_SIZE,	 /* perms + child names + value of one node */
+	QUOTA_NODE_PERMS,        /* permission entries per node */
+	QUOTA_PATH_MAX,          /* path length below the domain's home */
+	QUOTA_NODE_SIZE,         /* perms + child names + value of one node */
 	QUOTA_COUNT
 };
 

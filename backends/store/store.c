@@ -23,8 +23,8 @@ static int add_initial(struct store *st, node_id parent, const char *name)
 	node_id n;
 
 	perms_ref(st->perms, st->default_perms);
-	n = tree_create(st->tree, parent, name, strlen(name),
-			st->default_perms, NULL, 0);
+	n = tree_create(st->tree, parent, name, strlen(name), st->default_perms,
+			NULL, 0);
 	if (!n) {
 		perms_unref(st->perms, st->default_perms);
 		return -ENOMEM;
@@ -91,8 +91,7 @@ void store_free(struct store *st)
 	free(st);
 }
 
-void store_set_domain_ops(struct store *st,
-			  const struct store_domain_ops *ops)
+void store_set_domain_ops(struct store *st, const struct store_domain_ops *ops)
 {
 	st->dops = *ops;
 }

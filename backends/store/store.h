@@ -33,10 +33,10 @@ struct store_hooks {
 struct store_config {
 	struct quota_set hard;
 	struct quota_set soft;
-	unsigned priv_domid;	      /* the privileged domain, 0 */
+	unsigned priv_domid;          /* the privileged domain, 0 */
 	unsigned watch_event_timeout; /* seconds an unread event lives, 0=oo */
-	bool keep_orphans;	      /* -K: give a dead domain's nodes to dom0 */
-	size_t socket_outq_max;	      /* unsent bytes before a client is cut */
+	bool keep_orphans;      /* -K: give a dead domain's nodes to dom0 */
+	size_t socket_outq_max; /* unsent bytes before a client is cut */
 };
 
 struct store_stats {
@@ -66,8 +66,14 @@ struct store *store_new(const struct store_config *cfg,
 			const struct store_hooks *hooks);
 void store_free(struct store *st);
 void store_get_stats(const struct store *st, struct store_stats *out);
-void store_set_domain_ops(struct store *st,
-			  const struct store_domain_ops *ops);
+void store_set_domain_ops(struct store *st, const struct store_domain_ops *ops);
+
+/*
+ * Try to write the output queued since the last flush, for every
+ * connection; conn_input() does this itself.  Call it after other calls
+ * into the store that may queue events (store_domain_gone, ...).
+ */
+void store_flush(struct store *st);
 
 /* The hypervisor says the domain shut down: @releaseDomain, once until
  * RESUME. */

@@ -30,10 +30,11 @@ struct domain {
 	unsigned port;
 	unsigned features; /* SET_FEATURE */
 	bool features_set;
-	bool own_quota;	   /* SET_QUOTA for this domain */
+	bool own_quota; /* SET_QUOTA for this domain */
 	struct quota_set hard;
-	size_t nodes;	/* nodes owned */
-	size_t memory;	/* bytes of nodes and watches owned */
+	struct quota_set soft;
+	size_t nodes;   /* nodes owned */
+	size_t memory;  /* bytes of nodes and watches owned */
 	size_t watches; /* watches of its connections */
 	size_t transactions;
 	bool soft_warned;
@@ -44,8 +45,8 @@ struct msg {
 	struct msg *next;
 	struct msg *evnext; /* pending-event set chain */
 	uint32_t evhash;    /* non-zero for a coalescable watch event */
-	size_t len;	    /* header + payload */
-	size_t off;	    /* bytes already written */
+	size_t len;         /* header + payload */
+	size_t off;         /* bytes already written */
 	time_t queued;
 	union {
 		struct xsd_sockmsg hdr;
@@ -60,7 +61,10 @@ struct conn {
 	unsigned id;
 	unsigned domid;
 	bool priv;
-	bool dead; /* given up on: ignore input, drop output */
+	bool dead;  /* given up on: ignore input, drop output */
+	bool ww;    /* write readiness asked of the transport */
+	bool dirty; /* output queued since the last flush */
+	struct conn *dnext;
 	const struct conn_transport *tp;
 	void *arg;
 
@@ -92,6 +96,7 @@ struct store {
 	struct watch_index *widx;
 	struct hmap domains;
 	struct conn *conns;
+	struct conn *dirty; /* connections with output to try writing */
 	size_t nconns;
 	unsigned next_conn_id;
 	size_t ntxns;
@@ -103,11 +108,9 @@ struct store {
 struct domain *domain_get(struct store *st, unsigned domid);
 struct domain *domain_find(const struct store *st, unsigned domid);
 void domain_free_all(struct store *st);
-unsigned domain_quota(const struct store *st, unsigned domid,
-		      enum quota_id q);
+unsigned domain_quota(const struct store *st, unsigned domid, enum quota_id q);
 /* Account nodes and bytes to an owner; delta may be negative. */
-void domain_acct_node(struct store *st, unsigned owner, long nodes,
-		      long bytes);
+void domain_acct_node(struct store *st, unsigned owner, long nodes, long bytes);
 unsigned domain_target(const struct store *st, unsigned domid);
 
 /* Bytes a node counts against its owner's memory quota. */

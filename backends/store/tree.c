@@ -21,11 +21,11 @@ struct node {
 };
 
 #define NODE_CHUNK_SHIFT 12
-#define NODE_CHUNK	 (1u << NODE_CHUNK_SHIFT)
+#define NODE_CHUNK       (1u << NODE_CHUNK_SHIFT)
 #define BLOB_CHUNK_SHIFT 18 /* 1 MiB of 4-byte units */
-#define BLOB_CHUNK	 (1u << BLOB_CHUNK_SHIFT)
-#define BLOB_MAX_UNITS	 4096 /* 16 KiB: more than any name + value */
-#define FREE_MARK	 0xFFFFFFFFu
+#define BLOB_CHUNK       (1u << BLOB_CHUNK_SHIFT)
+#define BLOB_MAX_UNITS   4096 /* 16 KiB: more than any name + value */
+#define FREE_MARK        0xFFFFFFFFu
 
 struct tree {
 	uint64_t *gen;
@@ -37,9 +37,9 @@ struct tree {
 
 	uint32_t **bchunks;
 	uint32_t bchunk_count;
-	uint32_t btail;			    /* next free unit in the last chunk */
+	uint32_t btail; /* next free unit in the last chunk */
 	uint32_t bfree[BLOB_MAX_UNITS + 1]; /* free blocks by size */
-	size_t blob_units;		    /* units in live blobs */
+	size_t blob_units;                  /* units in live blobs */
 
 	struct idmap index;
 	node_id root;
@@ -242,7 +242,7 @@ node_id tree_lookup(const struct tree *t, const char *path)
 
 static void stamp(struct tree *t, node_id id)
 {
-	N(t, id)->gen = (uint32_t)++*t->gen;
+	N(t, id)->gen = (uint32_t)++ * t->gen;
 }
 
 static void link_child(struct tree *t, node_id parent, node_id id)
@@ -357,6 +357,16 @@ void tree_set_perms(struct tree *t, node_id id, uint32_t perms)
 	stamp(t, id);
 }
 
+void tree_move_last(struct tree *t, node_id id)
+{
+	node_id parent = N(t, id)->parent;
+
+	if (!parent)
+		return;
+	unlink_child(t, id);
+	link_child(t, parent, id);
+}
+
 void tree_touch(struct tree *t, node_id id)
 {
 	stamp(t, id);
@@ -368,7 +378,8 @@ static void drop_leaf(struct tree *t, node_id id)
 	struct node *n = N(t, id);
 
 	idmap_del(&t->index,
-		  key_hash(n->parent, (const char *)B(t, n->blob), n->nlen), id);
+		  key_hash(n->parent, (const char *)B(t, n->blob), n->nlen),
+		  id);
 	unlink_child(t, id);
 	node_release(t, id);
 }

@@ -45,6 +45,8 @@ node_id tree_create(struct tree *t, node_id parent, const char *name,
 int tree_set_value(struct tree *t, node_id n, const void *val, size_t vlen);
 /* Point the node at another permission set (the caller moves the refs). */
 void tree_set_perms(struct tree *t, node_id n, uint32_t perms);
+/* Move a node to the end of its parent's child list. */
+void tree_move_last(struct tree *t, node_id n);
 /* Stamp a node as changed (its generation moves on). */
 void tree_touch(struct tree *t, node_id n);
 
@@ -52,8 +54,7 @@ void tree_touch(struct tree *t, node_id n);
  * Called for each node of a removed subtree, children before parents, with
  * the node's full path, while the node can still be read.
  */
-typedef void tree_visit_fn(void *arg, node_id n, const char *path,
-			   size_t plen);
+typedef void tree_visit_fn(void *arg, node_id n, const char *path, size_t plen);
 /*
  * Remove n and everything below it, without recursion.  path is n's full
  * path (at most 4095 bytes); visit may be NULL.

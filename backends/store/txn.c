@@ -122,8 +122,8 @@ struct txnode *txn_node(struct store *st, struct conn *c, struct txn *t,
 	if (tn)
 		return tn;
 	if (!c->priv) {
-		unsigned q = domain_quota(st, c->domid,
-					  QUOTA_TRANSACTION_NODES);
+		unsigned q =
+			domain_quota(st, c->domid, QUOTA_TRANSACTION_NODES);
 
 		if (q && t->count >= q) {
 			*err = -ENOSPC;
@@ -148,13 +148,17 @@ struct txnode *txn_node(struct store *st, struct conn *c, struct txn *t,
 		tn->perms = tn->orig_perms = tree_perms(st->tree, id);
 		perms_ref(st->perms, tn->perms);
 		perms_ref(st->perms, tn->orig_perms);
-		if (txn_set_value(tn, v, vlen) < 0) {
+		/* The child list as it was at first sight, like the rest. */
+		if (txn_set_value(tn, v, vlen) < 0 ||
+		    txn_own_kids(st, tn) < 0) {
 			txnode_free(st, tn);
 			goto nomem;
 		}
 	} else {
 		tn->seen_absent = true;
 	}
+	tn->kids_set = true;
+	tn->order = (unsigned)t->count;
 	if (hmap_put(&t->map, h, tn) < 0) {
 		txnode_free(st, tn);
 		goto nomem;
@@ -202,6 +206,7 @@ int txn_kid_add(struct txnode *tn, const char *name, size_t len)
 	if (!s)
 		return -ENOMEM;
 	tn->kids[tn->nkids++] = s;
+	tn->kids_changed = tn->kids_set;
 	return 0;
 }
 
@@ -216,6 +221,7 @@ void txn_kid_del(struct txnode *tn, const char *name, size_t len)
 			memmove(&tn->kids[i], &tn->kids[i + 1],
 				(tn->nkids - i - 1) * sizeof(*tn->kids));
 			tn->nkids--;
+			tn->kids_changed = true;
 			return;
 		}
 	}
@@ -227,7 +233,6 @@ int txn_own_kids(struct store *st, struct txnode *tn)
 
 	if (tn->kids_set)
 		return 0;
-	tn->kids_set = true;
 	id = tree_lookup(st->tree, tn->path);
 	if (!id || !tn->exists)
 		return 0;
@@ -253,9 +258,9 @@ static bool txn_conflicts(struct store *st, struct txn *t)
 		if (!tn->check)
 			continue;
 		id = tree_lookup(st->tree, tn->path);
-		if (tn->seen_absent ? id != 0
-				    : (!id || tree_gen(st->tree, id) !=
-						      tn->gen_seen))
+		if (tn->seen_absent
+			    ? id != 0
+			    : (!id || tree_gen(st->tree, id) != tn->gen_seen))
 			return true;
 	}
 	return false;
@@ -271,13 +276,33 @@ static unsigned depth_of(const struct txnode *tn)
 	return d;
 }
 
+/* Parents before children; otherwise in order of first access. */
 static int by_depth(const void *a, const void *b)
 {
 	const struct txnode *x = *(struct txnode *const *)a;
 	const struct txnode *y = *(struct txnode *const *)b;
 	unsigned dx = depth_of(x), dy = depth_of(y);
 
-	return dx < dy ? -1 : dx > dy;
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Give the live children of a committed node the order the transaction
+ * saw (a child it re-created, one it created after reading its absence). */
+static void reorder_kids(struct store *st, const struct txnode *tn)
+{
+	node_id parent = tree_lookup(st->tree, tn->path), ch;
+	size_t i;
+
+	if (!parent)
+		return;
+	for (i = 0; i < tn->nkids; i++) {
+		ch = tree_child(st->tree, parent, tn->kids[i],
+				strlen(tn->kids[i]));
+		if (ch)
+			tree_move_last(st->tree, ch);
+	}
 }
 
 /* Apply the overlay: removals, then creations and updates parents first. */
@@ -301,6 +326,9 @@ static int txn_apply(struct store *st, struct conn *c, struct txn *t)
 	for (i = 0; i < n; i++)
 		db_live_put(st, c, order[i]->path, order[i]->value,
 			    order[i]->vlen, order[i]->perms);
+	for (i = 0; i < n; i++)
+		if (order[i]->kids_changed)
+			reorder_kids(st, order[i]);
 	free(order);
 	for (tn = t->first; tn; tn = tn->onext)
 		if (tn->fire != FIRE_NONE)

@@ -36,14 +36,16 @@ enum { FIRE_NONE, FIRE_EXACT, FIRE_SUBTREE };
 struct txnode {
 	struct txnode *onext; /* in order of first access */
 	uint32_t hash;
-	bool check;	  /* first access was a read: verify at commit */
+	bool check;       /* first access was a read: verify at commit */
 	bool seen_absent; /* ... and the node did not exist then */
 	bool modified;
 	bool exists;
-	bool kids_set; /* kids[] replaces the live child list */
-	uint8_t fire;  /* FIRE_* */
+	bool kids_set;     /* kids[] is the child list the transaction sees */
+	bool kids_changed; /* ... and the transaction changed it */
+	unsigned order;    /* position in first-access order */
+	uint8_t fire;      /* FIRE_* */
 	uint32_t gen_seen;
-	uint32_t perms;	     /* held reference, PERMS_NONE if !exists */
+	uint32_t perms;      /* held reference, PERMS_NONE if !exists */
 	uint32_t orig_perms; /* permissions when first seen, for events */
 	char *value;
 	size_t vlen;
@@ -56,8 +58,8 @@ struct txnode {
 struct txn {
 	struct txn *next; /* the connection's list */
 	uint32_t id;
-	size_t count; /* overlay entries, for transaction-nodes */
-	int error;    /* sticky: the commit reports it */
+	size_t count;    /* overlay entries, for transaction-nodes */
+	int error;       /* sticky: the commit reports it */
 	long node_delta; /* nodes the connection's domain gains */
 	struct txnode *first, *last;
 	struct hmap map; /* path -> txnode */

@@ -2,6 +2,7 @@
  * watch.c: the path-indexed watch table (see watch.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,8 +10,8 @@
 #include "backends/store/watch.h"
 
 struct watch {
-	struct watch *cnext;  /* the connection's list */
-	struct watch *bnext;  /* the bucket's list */
+	struct watch *cnext; /* the connection's list */
+	struct watch *bnext; /* the bucket's list */
 	struct wbucket *b;
 	struct conn *c;
 	char *token;
@@ -69,8 +70,7 @@ static struct wbucket *bucket_find(struct watch_index *wi, const char *p,
 {
 	struct pkey k = {p, len};
 
-	return hmap_get(&wi->paths, hash_bytes(p, len, 0), bucket_eq, &k,
-			NULL);
+	return hmap_get(&wi->paths, hash_bytes(p, len, 0), bucket_eq, &k, NULL);
 }
 
 static size_t watch_bytes(const char *path, const char *token)
@@ -159,9 +159,10 @@ static void watch_destroy(struct store *st, struct watch *w)
 	if (!w->c->priv) {
 		struct domain *d = domain_find(st, w->c->domid);
 
+		/* A released domain's usage was reset already. */
 		if (d) {
-			d->watches--;
-			d->memory -= bytes;
+			d->watches -= d->watches ? 1 : 0;
+			d->memory -= d->memory >= bytes ? bytes : d->memory;
 		}
 	}
 	w->c->nwatches--;
@@ -248,9 +249,16 @@ static void send_event(struct store *st, struct watch *w, const char *path,
 	size_t elen = strlen(ep), tlen = strlen(w->token);
 	size_t len = elen + 1 + tlen + 1;
 
-	(void)st;
 	if (len > XENSTORE_PAYLOAD_MAX || w->c->dead)
 		return; /* over-long events are dropped (XSA-324) */
+	if (!w->c->priv) {
+		/* Unread events count against the domain's memory. */
+		unsigned q = domain_quota(st, w->c->domid, QUOTA_MEMORY);
+		struct domain *d = domain_find(st, w->c->domid);
+
+		if (q && (d ? d->memory : 0) + w->c->out_bytes + len > q)
+			return;
+	}
 	memcpy(buf, ep, elen + 1);
 	memcpy(buf + elen + 1, w->token, tlen + 1);
 	conn_queue(w->c, XS_WATCH_EVENT, 0, 0, buf, len,
@@ -276,8 +284,8 @@ static void fire_bucket(struct store *st, struct wbucket *b, const char *path,
 	}
 }
 
-void watch_fire(struct store *st, const char *path, bool exact,
-		uint32_t perms, uint32_t old_perms)
+void watch_fire(struct store *st, const char *path, bool exact, uint32_t perms,
+		uint32_t old_perms)
 {
 	struct watch_index *wi = st->widx;
 	size_t plen = strlen(path), i;
@@ -319,4 +327,37 @@ void watch_fire(struct store *st, const char *path, bool exact,
 			fire_bucket(st, b, path, plen, perms, old_perms,
 				    parent_perms);
 	}
+}
+
+/* One event for a special watch: which path it shows depends on the watch. */
+static void fire_special_bucket(struct store *st, struct wbucket *b,
+				const char *name, const char *with_domid,
+				uint32_t perms)
+{
+	struct watch *w, *next;
+	bool exact = strcmp(b->path, name) != 0;
+
+	for (w = b->head; w; w = next) {
+		const char *path = exact || w->depth >= 1 ? with_domid : name;
+
+		next = w->bnext;
+		if (!may_see(st, w->c, perms, PERMS_NONE, PERMS_NONE))
+			continue;
+		send_event(st, w, path, strlen(path), true);
+	}
+}
+
+void watch_fire_special(struct store *st, const char *name, unsigned domid,
+			uint32_t perms)
+{
+	char with_domid[64];
+	struct wbucket *b;
+
+	snprintf(with_domid, sizeof(with_domid), "%s/%u", name, domid);
+	b = bucket_find(st->widx, name, strlen(name));
+	if (b)
+		fire_special_bucket(st, b, name, with_domid, perms);
+	b = bucket_find(st->widx, with_domid, strlen(with_domid));
+	if (b)
+		fire_special_bucket(st, b, name, with_domid, perms);
 }

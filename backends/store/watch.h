@@ -43,7 +43,15 @@ void watch_del_all(struct store *st, struct conn *c);
  * PERMS_NONE, the set before a permission change: a watcher that could
  * read either is told.
  */
-void watch_fire(struct store *st, const char *path, bool exact,
-		uint32_t perms, uint32_t old_perms);
+void watch_fire(struct store *st, const char *path, bool exact, uint32_t perms,
+		uint32_t old_perms);
+
+/*
+ * Fire a special watch ("@releaseDomain") for domain domid: watchers of
+ * the name get the name (or, with depth 1, "name/<domid>"), watchers of
+ * "name/<domid>" get that (4.22).
+ */
+void watch_fire_special(struct store *st, const char *name, unsigned domid,
+			uint32_t perms);
 
 #endif

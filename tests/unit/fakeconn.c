@@ -161,6 +161,10 @@ static bool drain(struct fake *f)
 {
 	bool got = false;
 
+	/* Output queued by calls other than our own requests. */
+	if (!f->killed)
+		conn_output(f->c);
+
 	while (f->outlen - f->outpos >= sizeof(struct xsd_sockmsg)) {
 		struct xsd_sockmsg h;
 		const char *p;
