@@ -9,12 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <systemd/sd-daemon.h>
 
+#include "backends/console/conback.h"
+#include "backends/console/sclient.h"
 #include "backends/store/store.h"
 #include "daemon/detach.h"
 #include "daemon/domains.h"
@@ -27,6 +31,13 @@
 #include "lib/log.h"
 
 static const int daemon_signals[] = {SIGTERM, SIGINT, SIGHUP};
+
+/* xenconsoled serves the Arm virtual UART (vuart/0) too. */
+#if defined(__arm__) || defined(__aarch64__)
+#define DAEMON_VUART true
+#else
+#define DAEMON_VUART false
+#endif
 #define DAEMON_NSIGNALS (sizeof(daemon_signals) / sizeof(daemon_signals[0]))
 
 struct daemon {
@@ -39,6 +50,10 @@ struct daemon {
 	struct hv hv;
 	bool hv_open;
 	struct domains *domains;
+	struct hv con_hv; /* the consoles' own event channel handle */
+	bool con_hv_open;
+	struct sclient *con_sc;
+	struct conback *consoles;
 	struct notify *notify;
 	struct event *ev_signal[DAEMON_NSIGNALS];
 	char *socket_path; /* where clients find us */
@@ -67,10 +82,11 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 	int rc;
 
 	if (sig == SIGHUP) {
-		rc = trace_reopen(d->trace);
+		rc = d->trace ? trace_reopen(d->trace) : 0;
 		if (rc < 0)
 			log_warnx("reopening the trace file: %s",
 				  strerror(-rc));
+		conback_reopen_logs(d->consoles);
 		return;
 	}
 	log_info("exiting on %s", strsignal((int)sig));
@@ -168,11 +184,115 @@ static void daemon_guests(struct daemon *d)
 		log_warnx("the store domain's own ring: %s", strerror(-rc));
 }
 
-/* Everything up to a socket that answers; any failure is fatal. */
-static void daemon_start(struct daemon *d)
+/*
+ * Consoles need a pty master, a pty slave and a log per guest: raise the
+ * soft fd limit toward xenconsoled's (4 per possible domain + 1000).
+ */
+static void daemon_raise_nofile(void)
+{
+	const rlim_t want = 0x7FF0 * 4 + 1000;
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur >= want)
+		return;
+	lim.rlim_cur = lim.rlim_max < want ? lim.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &lim) < 0)
+		log_warn("cannot raise the open file limit");
+}
+
+static void daemon_console_config(const struct options *o,
+				  struct conback_config *cfg)
+{
+	conback_config_defaults(cfg);
+	if (o->console_domid >= 0)
+		cfg->domid = o->console_domid;
+	else if (!o->console_only)
+		cfg->domid = (int)o->store.priv_domid;
+	cfg->log_guest = o->console_log & OPTIONS_CONSOLE_GUEST;
+	cfg->log_hv = o->console_log & OPTIONS_CONSOLE_HV;
+	cfg->timestamp_guest = o->console_timestamp & OPTIONS_CONSOLE_GUEST;
+	cfg->timestamp_hv = o->console_timestamp & OPTIONS_CONSOLE_HV;
+	cfg->log_dir = o->console_log_dir;
+	cfg->overflow_keep = o->overflow_keep;
+	cfg->replace_escape = o->replace_escape;
+	cfg->vuart = DAEMON_VUART;
+	/* A driver domain tells the toolstack where its consoles go. */
+	cfg->announce = o->console_only;
+	cfg->hvlog = NULL; /* hv.h has no console ring op yet */
+}
+
+/*
+ * The console backend: in the combined daemon, a client of our own store
+ * with its own event channel handle; alone, a libxenstore client.  In the
+ * combined daemon a failure costs the consoles only.
+ */
+static void daemon_consoles(struct daemon *d)
+{
+	bool alone = d->opt.console_only;
+	struct conback_config cfg;
+	int rc;
+
+	if (d->opt.no_consoles)
+		return;
+	if (!alone && d->hv.ops == &hv_none_ops) {
+		log_info("no hypervisor: no consoles to serve");
+		return;
+	}
+	daemon_raise_nofile();
+	rc = hv_open(&d->con_hv, d->opt.hypervisor);
+	if (rc < 0 && alone)
+		fatalx("hypervisor %s: %s",
+		       d->opt.hypervisor ? d->opt.hypervisor : "(default)",
+		       strerror(-rc));
+	if (rc < 0) {
+		log_warnx("consoles: no hypervisor handle: %s", strerror(-rc));
+		return;
+	}
+	d->con_hv_open = true;
+	d->con_sc = alone ? sclient_xs_new(d->base)
+			  : sclient_loop_new(d->base, d->store,
+					     d->opt.store.priv_domid);
+	if (!d->con_sc && alone)
+		fatal("cannot reach xenstored");
+	daemon_console_config(&d->opt, &cfg);
+	if (d->con_sc)
+		d->consoles = conback_new(d->base, &d->con_hv, d->con_sc, &cfg);
+	if (!d->consoles && alone)
+		fatalx("cannot serve consoles");
+	if (!d->consoles)
+		log_warnx("guest consoles are not served");
+}
+
+static void daemon_pidfile(struct daemon *d)
 {
 	int rc;
 
+	if (!d->opt.pid_file)
+		return;
+	rc = pidfile_write(d->opt.pid_file);
+	if (rc < 0)
+		fatalx("pid file %s: %s", d->opt.pid_file, strerror(-rc));
+	d->pid_written = true;
+}
+
+/* --console-only: the loop, the signals, the consoles; no store. */
+static void daemon_start_consoles_only(struct daemon *d)
+{
+	event_set_log_callback(libevent_log_cb);
+	d->base = event_base_new();
+	if (!d->base)
+		fatalx("cannot create the event loop");
+	daemon_signals_init(d);
+	if (d->opt.socket_path &&
+	    setenv("XENSTORED_PATH", d->opt.socket_path, 1) < 0)
+		fatal("setenv");
+	daemon_consoles(d);
+	daemon_pidfile(d);
+}
+
+/* Everything up to a socket that answers; any failure is fatal. */
+static void daemon_start(struct daemon *d)
+{
 	event_set_log_callback(libevent_log_cb);
 	d->base = event_base_new();
 	if (!d->base)
@@ -187,17 +307,12 @@ static void daemon_start(struct daemon *d)
 	if (!d->store)
 		fatalx("cannot create the store");
 	daemon_guests(d);
+	daemon_consoles(d);
 	daemon_listen(d);
 	d->notify = notify_new(d->base, d->store);
 	if (!d->notify)
 		fatal("notify");
-	if (d->opt.pid_file) {
-		rc = pidfile_write(d->opt.pid_file);
-		if (rc < 0)
-			fatalx("pid file %s: %s", d->opt.pid_file,
-			       strerror(-rc));
-		d->pid_written = true;
-	}
+	daemon_pidfile(d);
 }
 
 /* Orderly exit: clients, store, trace, loop, pid file. */
@@ -205,8 +320,15 @@ static void daemon_stop(struct daemon *d)
 {
 	size_t i;
 
-	notify_stopping(d->notify);
+	if (d->notify)
+		notify_stopping(d->notify);
+	else if (d->opt.console_only)
+		sd_notify(0, "STOPPING=1");
 	server_free(d->server);
+	conback_free(d->consoles);
+	sclient_free(d->con_sc);
+	if (d->con_hv_open)
+		hv_close(&d->con_hv);
 	domains_free(d->domains);
 	store_free(d->store);
 	if (d->hv_open)
@@ -244,10 +366,16 @@ int main(int argc, char **argv)
 	/* Fork before libevent exists: it does not survive a fork. */
 	if (want_fork(&d.opt))
 		ready_fd = detach_start(d.opt.output_pid);
-	daemon_start(&d);
-	log_info("listening on %s (try: XENSTORED_PATH=%s xenstore-ls /)",
-		 d.socket_path, d.socket_path);
-	notify_ready(d.notify);
+	if (d.opt.console_only) {
+		daemon_start_consoles_only(&d);
+		sd_notify(0, "READY=1");
+	} else {
+		daemon_start(&d);
+		log_info("listening on %s (try: XENSTORED_PATH=%s "
+			 "xenstore-ls /)",
+			 d.socket_path, d.socket_path);
+		notify_ready(d.notify);
+	}
 	if (ready_fd >= 0) {
 		detach_ready(ready_fd);
 	} else if (d.opt.output_pid) {

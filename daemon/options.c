@@ -18,9 +18,18 @@ enum {
 	OPT_SOCKET,
 	OPT_HYPERVISOR,
 	OPT_TRACE_CONTROL,
+	OPT_LOG,
+	OPT_LOG_DIR,
+	OPT_TIMESTAMP,
+	OPT_REPLACE_ESCAPE,
+	OPT_CONSOLE_ONLY,
+	OPT_NO_CONSOLES,
+	OPT_CONSOLE_DOMID,
 };
 
-static const char short_opts[] = "A:DE:e:F:HI::KM:m:NPp:Q:q:RS:T:t:UVW:w:";
+static const char short_opts[] = "A:DE:e:F:HI::iKM:m:NPo:p:Q:q:RS:T:t:UVvW:w:";
+/* As xenconsoled's, plus -N, -F and -P. */
+static const char console_short_opts[] = "hVvit:o:NF:P";
 
 static const struct option long_opts[] = {
 	{"help", no_argument, NULL, 'H'},
@@ -52,6 +61,37 @@ static const struct option long_opts[] = {
 	{"trace-control", required_argument, NULL, OPT_TRACE_CONTROL},
 	/* xenstored compatibility, refused */
 	{"live-update", no_argument, NULL, 'U'},
+	/* consoles */
+	{"log", required_argument, NULL, OPT_LOG},
+	{"log-dir", required_argument, NULL, OPT_LOG_DIR},
+	{"overflow-data", required_argument, NULL, 'o'},
+	{"replace-escape", no_argument, NULL, OPT_REPLACE_ESCAPE},
+	{"interactive", no_argument, NULL, 'i'},
+	{"console-only", no_argument, NULL, OPT_CONSOLE_ONLY},
+	{"console-domid", required_argument, NULL, OPT_CONSOLE_DOMID},
+	{"timestamp", required_argument, NULL, OPT_TIMESTAMP},
+	{"no-consoles", no_argument, NULL, OPT_NO_CONSOLES},
+	{NULL, 0, NULL, 0},
+};
+
+/* Run as xenconsoled: its flags, and ours that make sense alone. */
+static const struct option console_long_opts[] = {
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"pid-file", required_argument, NULL, 'F'},
+	{"timestamp", required_argument, NULL, 't'},
+	{"no-fork", no_argument, NULL, 'N'},
+	{"output-pid", no_argument, NULL, 'P'},
+	{"socket", required_argument, NULL, OPT_SOCKET},
+	{"hypervisor", required_argument, NULL, OPT_HYPERVISOR},
+	{"log", required_argument, NULL, OPT_LOG},
+	{"log-dir", required_argument, NULL, OPT_LOG_DIR},
+	{"overflow-data", required_argument, NULL, 'o'},
+	{"replace-escape", no_argument, NULL, OPT_REPLACE_ESCAPE},
+	{"interactive", no_argument, NULL, 'i'},
+	{"console-only", no_argument, NULL, OPT_CONSOLE_ONLY},
+	{"console-domid", required_argument, NULL, OPT_CONSOLE_DOMID},
 	{NULL, 0, NULL, 0},
 };
 
@@ -93,6 +133,31 @@ static void usage(FILE *f)
 	      "  -p, --priv-domid N         the privileged domain (default "
 	      "0)\n"
 	      "\n"
+	      "Consoles (xenconsoled's job; see also --console-only):\n"
+	      "      --no-consoles          leave guest consoles alone\n"
+	      "      --log none|guest|hv|all\n"
+	      "                             which console logs to keep "
+	      "(default none)\n"
+	      "      --log-dir DIR          where (default "
+	      "/var/log/xen/console)\n"
+	      "      --timestamp none|guest|hv|all\n"
+	      "                             which logs get a time on each "
+	      "line\n"
+	      "  -o, --overflow-data discard|keep\n"
+	      "                             past console/limit: drop the "
+	      "middle of the\n"
+	      "                             backlog (default) or make the "
+	      "guest wait\n"
+	      "      --replace-escape       write ESC as '.' in the logs\n"
+	      "      --console-domid N      serve consoles whose backend is "
+	      "N\n"
+	      "      --console-only         consoles alone, as a client of "
+	      "another\n"
+	      "                             xenstored (xenconsoled's flags; "
+	      "--help)\n"
+	      "  -i, --interactive          as -N\n"
+	      "  -v                         as -V\n"
+	      "\n"
 	      "Accepted and ignored for xenstored compatibility:\n"
 	      "  -D, --no-domain-init, -R, --no-recovery, -I, "
 	      "--internal-db[=on|off],\n"
@@ -111,6 +176,45 @@ static void usage(FILE *f)
 		col += fprintf(f, " %s", name);
 	}
 	fputc('\n', f);
+}
+
+/* --console-only (or run as xenconsoled): xenconsoled's usage. */
+static void console_usage(FILE *f)
+{
+	fputs("Usage: xenbackd --console-only [OPTION]...\n"
+	      "   or: xenconsoled [OPTION]...\n"
+	      "Serve Xen guest consoles (pty and log), as a client of a "
+	      "xenstored.\n"
+	      "\n"
+	      "  -h, --help                 show this help and exit\n"
+	      "  -V, --version              show the version and exit\n"
+	      "  -v, --verbose              log more (repeat for more)\n"
+	      "  -i, --interactive          stay in the foreground (also -N)\n"
+	      "      --log=none|guest|hv|all\n"
+	      "                             which logs to keep (default "
+	      "none)\n"
+	      "      --log-dir=DIR          where (default "
+	      "/var/log/xen/console)\n"
+	      "  -t, --timestamp=none|guest|hv|all\n"
+	      "                             which logs get a time on each "
+	      "line\n"
+	      "  -o, --overflow-data=discard|keep\n"
+	      "                             past console/limit: drop the "
+	      "middle of the\n"
+	      "                             backlog (default) or make the "
+	      "guest wait\n"
+	      "      --replace-escape       write ESC as '.' in the logs\n"
+	      "      --pid-file=FILE        write the daemon's pid to FILE "
+	      "(also -F)\n"
+	      "      --socket=PATH          the xenstored socket (default: "
+	      "libxenstore's\n"
+	      "                             choice, $XENSTORED_PATH, then "
+	      "/dev/xen/xenbus)\n"
+	      "      --hypervisor xen|sim:PATH|none\n"
+	      "      --console-domid=N      our domain id (default: the "
+	      "store's \"domid\"\n"
+	      "                             node of our home, else 0)\n",
+	      f);
 }
 
 static int usage_error(const char *fmt, ...)
@@ -241,6 +345,79 @@ static int compat_flag(struct options *o, int ch, int argc, char **argv)
 	return usage_error("internal error: unhandled option %d", ch);
 }
 
+/* none|guest|hv|all as OPTIONS_CONSOLE_* bits; empty (an unset variable
+ * in xenconsoled.service's --log=${XENCONSOLED_TRACE}) is none. */
+static int parse_which(const char *flag, const char *arg, unsigned *out)
+{
+	static const char *const words[] = {"none", "guest", "hv", "all"};
+
+	if (!*arg) {
+		*out = 0;
+		return -1;
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		if (strcmp(arg, words[i]) == 0) {
+			*out = i;
+			return -1;
+		}
+	}
+	return usage_error("%s: '%s' is not none, guest, hv or all", flag, arg);
+}
+
+/* The console options both command lines share. */
+static int console_flag(struct options *o, int ch)
+{
+	unsigned long v;
+
+	switch (ch) {
+	case 'i':
+		o->no_fork = true;
+		return -1;
+	case 'v':
+		o->verbose++;
+		return -1;
+	case 'o':
+		if (strcmp(optarg, "keep") && strcmp(optarg, "discard"))
+			return usage_error("--overflow-data: '%s' is not "
+					   "discard or keep",
+					   optarg);
+		o->overflow_keep = strcmp(optarg, "keep") == 0;
+		return -1;
+	case OPT_LOG:
+		return parse_which("--log", optarg, &o->console_log);
+	case OPT_TIMESTAMP:
+		return parse_which("--timestamp", optarg,
+				   &o->console_timestamp);
+	case OPT_LOG_DIR:
+		if (!*optarg) /* --log-dir=${XENCONSOLED_LOG_DIR}, unset */
+			return -1;
+		return set_path(&o->console_log_dir, "--log-dir", optarg);
+	case OPT_REPLACE_ESCAPE:
+		o->replace_escape = true;
+		return -1;
+	case OPT_CONSOLE_ONLY:
+		return -1; /* seen before parsing */
+	case OPT_NO_CONSOLES:
+		o->no_consoles = true;
+		return -1;
+	case OPT_CONSOLE_DOMID:
+		if (!proto_parse_uint(optarg, PROTO_DOMID_FIRST_RESERVED - 1,
+				      &v))
+			return usage_error("--console-domid: not a domain "
+					   "id: '%s'",
+					   optarg);
+		o->console_domid = (int)v;
+		return -1;
+	}
+	return usage_error("internal error: unhandled option %d", ch);
+}
+
+static bool is_console_flag(int ch)
+{
+	return ch == 'i' || ch == 'v' || ch == 'o' ||
+	       (ch >= OPT_LOG && ch <= OPT_CONSOLE_DOMID);
+}
+
 /* One flag; -1 to go on, or an exit status. */
 static int parse_one(struct options *o, int ch, int argc, char **argv)
 {
@@ -307,7 +484,40 @@ static int parse_one(struct options *o, int ch, int argc, char **argv)
 		fputs("Try 'xenbackd --help' for more information.\n", stderr);
 		return 2;
 	}
+	if (is_console_flag(ch))
+		return console_flag(o, ch);
 	return compat_flag(o, ch, argc, argv);
+}
+
+/* One flag of the console-only command line (xenconsoled's letters). */
+static int parse_console(struct options *o, int ch, int argc, char **argv)
+{
+	switch (ch) {
+	case 'h':
+		console_usage(stdout);
+		return 0;
+	case 'V':
+		printf("xenbackd %s (console backend)\n", XENBACKD_VERSION);
+		return 0;
+	case 't':
+		return parse_which("--timestamp", optarg,
+				   &o->console_timestamp);
+	}
+	return parse_one(o, ch, argc, argv);
+}
+
+/* Run as xenconsoled, or told --console-only? */
+static bool console_mode(int argc, char **argv)
+{
+	const char *name = strrchr(argv[0], '/');
+
+	name = name ? name + 1 : argv[0];
+	if (strcmp(name, "xenconsoled") == 0)
+		return true;
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (strcmp(argv[i], "--console-only") == 0)
+			return true;
+	return false;
 }
 
 int options_parse(struct options *o, int argc, char **argv)
@@ -316,10 +526,16 @@ int options_parse(struct options *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	store_config_defaults(&o->store);
+	o->console_domid = -1;
+	o->console_only = argc > 0 && console_mode(argc, argv);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, short_opts, long_opts, NULL)) !=
-	       -1) {
-		rc = parse_one(o, ch, argc, argv);
+	while ((ch = getopt_long(
+			argc, argv,
+			o->console_only ? console_short_opts : short_opts,
+			o->console_only ? console_long_opts : long_opts,
+			NULL)) != -1) {
+		rc = o->console_only ? parse_console(o, ch, argc, argv)
+				     : parse_one(o, ch, argc, argv);
 		if (rc >= 0)
 			return rc;
 	}
@@ -334,7 +550,9 @@ void options_free(struct options *o)
 	free(o->pid_file);
 	free(o->trace_file);
 	free(o->hypervisor);
+	free(o->console_log_dir);
 	o->socket_path = o->pid_file = o->trace_file = o->hypervisor = NULL;
+	o->console_log_dir = NULL;
 }
 
 char *options_absolute(const char *path)

@@ -30,8 +30,8 @@
 #define CONBACK_TOKEN_DOM   "dom"
 #define CONBACK_TOOL_DOMID  "/tool/xenconsoled/domid"
 #define CONBACK_DOMAIN_ROOT "/local/domain"
-#define CONBACK_PORT_BATCH  256 /* ports handled per evtchn callback */
-#define CONBACK_LIST_FIRST  64	/* domains asked for at first */
+#define CONBACK_PORT_BATCH  256     /* ports handled per evtchn callback */
+#define CONBACK_LIST_FIRST  64      /* domains asked for at first */
 #define CONBACK_DOMID_MAX   0x7FEFu /* DOMID_FIRST_RESERVED - 1 */
 #define CONBACK_PATH_MAX    256
 
@@ -79,8 +79,7 @@ static bool cdom_eq(const void *val, const void *key, void *ctx)
 
 static struct cdom *conback_find(struct conback *cb, unsigned domid)
 {
-	return hmap_get(&cb->doms, conback_hash(domid), cdom_eq, &domid,
-			NULL);
+	return hmap_get(&cb->doms, conback_hash(domid), cdom_eq, &domid, NULL);
 }
 
 static size_t conback_ntypes(const struct conback *cb)
@@ -218,8 +217,7 @@ static void conback_alive(struct conback *cb, unsigned domid)
 {
 	struct cdom *d;
 
-	if (domid == 0 || domid == cb->env.domid ||
-	    domid > CONBACK_DOMID_MAX)
+	if (domid == 0 || domid == cb->env.domid || domid > CONBACK_DOMID_MAX)
 		return;
 	d = conback_find(cb, domid);
 	if (!d)
@@ -363,8 +361,7 @@ static unsigned conback_own_domid(struct sclient *sc, int given)
 
 	if (given >= 0)
 		return (unsigned)given;
-	if (sclient_read_uint(sc, "domid", &id) == 0 &&
-	    id <= CONBACK_DOMID_MAX)
+	if (sclient_read_uint(sc, "domid", &id) == 0 && id <= CONBACK_DOMID_MAX)
 		return (unsigned)id;
 	return 0;
 }
@@ -439,9 +436,9 @@ static int conback_watch_list(struct conback *cb, bool on)
 	struct sclient *sc = cb->sc;
 
 	for (size_t i = 0; i < 2; i++) {
-		int rc = on ? sc->ops->watch(sc, paths[i], CONBACK_TOKEN_LIST)
-			    : sc->ops->unwatch(sc, paths[i],
-					       CONBACK_TOKEN_LIST);
+		int rc =
+			on ? sc->ops->watch(sc, paths[i], CONBACK_TOKEN_LIST)
+			   : sc->ops->unwatch(sc, paths[i], CONBACK_TOKEN_LIST);
 
 		if (rc < 0 && on) {
 			log_warnx("cannot watch %s: %s", paths[i],
@@ -477,23 +474,27 @@ struct conback *conback_new(struct event_base *base, struct hv *hv,
 	cb->env.domid = conback_own_domid(sc, cfg->domid);
 	cb->env.set_port = conback_set_port;
 	cb->env.owner = cb;
-	fd = hv->ops->evtchn_fd(hv);
-	if (!cb->log_dir || fd < 0) {
-		log_warnx("consoles: no event channels from hypervisor %s",
-			  hv->ops->name);
+	if (!cb->log_dir) {
 		conback_free(cb);
 		return NULL;
 	}
-	cb->ev_evtchn = event_new(base, fd, EV_READ | EV_PERSIST,
-				  conback_evtchn_cb, cb);
-	if (!cb->ev_evtchn || event_add(cb->ev_evtchn, NULL) < 0) {
+	/* Without event channels ("none") consoles are found, never served. */
+	fd = hv->ops->evtchn_fd(hv);
+	if (fd < 0)
+		log_warnx("consoles: hypervisor %s has no event channels; "
+			  "no console can be connected",
+			  hv->ops->name);
+	else
+		cb->ev_evtchn = event_new(base, fd, EV_READ | EV_PERSIST,
+					  conback_evtchn_cb, cb);
+	if (fd >= 0 && (!cb->ev_evtchn || event_add(cb->ev_evtchn, NULL) < 0)) {
 		conback_free(cb);
 		return NULL;
 	}
 	if (cb->cfg.log_guest || cb->cfg.log_hv)
 		conback_make_log_dir(cb->log_dir);
 	conback_start_hvlog(cb);
-	if (cb->cfg.announce)
+	if (cb->cfg.announce && cb->env.domid != 0)
 		conback_announce(cb);
 	sclient_set_event_cb(sc, conback_event_cb, cb);
 	if (conback_watch_list(cb, true) < 0) {

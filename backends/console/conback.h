@@ -56,23 +56,23 @@ struct conback_hvlog {
 };
 
 struct conback_config {
-	int domid;	       /* whose consoles we serve; CONBACK_DOMID_AUTO */
-	bool log_guest;	       /* --log=guest|all */
-	bool log_hv;	       /* --log=hv|all */
-	bool timestamp_guest;  /* --timestamp=guest|all */
-	bool timestamp_hv;     /* --timestamp=hv|all */
-	const char *log_dir;   /* NULL: CONBACK_LOG_DIR */
-	bool overflow_keep;    /* -o keep: stall the guest, never drop */
-	bool replace_escape;   /* ESC as '.' in logs */
-	bool vuart;	       /* also serve vuart/0 (Arm) */
-	size_t default_limit;  /* with no console/limit; 0: unbounded */
-	bool announce;	       /* write /tool/xenconsoled/domid */
+	int domid;            /* whose consoles we serve; CONBACK_DOMID_AUTO */
+	bool log_guest;       /* --log=guest|all */
+	bool log_hv;          /* --log=hv|all */
+	bool timestamp_guest; /* --timestamp=guest|all */
+	bool timestamp_hv;    /* --timestamp=hv|all */
+	const char *log_dir;  /* NULL: CONBACK_LOG_DIR */
+	bool overflow_keep;   /* -o keep: stall the guest, never drop */
+	bool replace_escape;  /* ESC as '.' in logs */
+	bool vuart;           /* also serve vuart/0 (Arm) */
+	size_t default_limit; /* with no console/limit; 0: unbounded */
+	bool announce;        /* write /tool/xenconsoled/domid */
 	const struct conback_hvlog *hvlog;
 };
 
 struct conback_stats {
-	size_t domains;	 /* domains watched */
-	size_t consoles; /* consoles served */
+	size_t domains;        /* domains watched */
+	size_t consoles;       /* consoles served */
 	unsigned long dropped; /* bytes discarded by the overflow policy */
 };
 

@@ -32,26 +32,34 @@ static void conbuf_compact(struct conbuf *b)
 	b->consumed = 0;
 }
 
-/* Past 5/4 of the limit: drop what was written, or else the middle. */
+/*
+ * Past 5/4 of the limit: drop what was written, or else the middle.  One
+ * cut removes [limit/2, limit).  Where xenconsoled would let the buffer
+ * grow (a slow reader that keeps more than a quarter written, or a limit
+ * under two ring sizes), as many cuts as bring it back under 5/4 of the
+ * limit are made at once, so it stays bounded.
+ */
 static void conbuf_overflow(struct conbuf *b)
 {
-	size_t limit = b->limit, over;
+	size_t limit = b->limit, head = limit / 2, cut_len = limit - limit / 2;
+	size_t max = 5 * limit / 4, cuts, cut;
 
-	if (!limit || b->size <= 5 * limit / 4)
+	if (!limit || b->size <= max)
 		return;
 	if (b->consumed > limit / 4) {
 		conbuf_compact(b);
-		return;
+		if (b->size <= max)
+			return;
 	}
 	/* consumed <= limit/4 < limit/2: the kept head still holds it. */
-	over = b->size - limit;
-	memmove(b->data + limit / 2, b->data + limit, over);
-	b->dropped += limit - limit / 2;
-	b->size = limit / 2 + over;
+	cuts = (b->size - max + cut_len - 1) / cut_len;
+	cut = cuts * cut_len;
+	memmove(b->data + head, b->data + head + cut, b->size - head - cut);
+	b->size -= cut;
+	b->dropped += cut;
 }
 
-int conbuf_append(struct conbuf *b, const void *data, size_t len,
-		  bool discard)
+int conbuf_append(struct conbuf *b, const void *data, size_t len, bool discard)
 {
 	if (!discard && b->consumed && b->capacity - b->size < len)
 		conbuf_compact(b);

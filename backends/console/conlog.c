@@ -10,9 +10,9 @@
 
 #include "backends/console/conlog.h"
 
-#define CONLOG_CHUNK	 4096 /* bytes rewritten at a time for ESC */
-#define CONLOG_ESC	 0x1b
-#define CONLOG_OPENED	 "Logfile Opened\n"
+#define CONLOG_CHUNK     4096 /* bytes rewritten at a time for ESC */
+#define CONLOG_ESC       0x1b
+#define CONLOG_OPENED    "Logfile Opened\n"
 #define CONLOG_STAMP_MAX 32
 
 struct conlog {
@@ -21,7 +21,7 @@ struct conlog {
 	bool timestamps;
 	bool replace_escape;
 	bool line_start; /* the next byte starts a line: stamp it */
-	bool after_nl;	 /* the last byte was '\n': drop '\r's */
+	bool after_nl;   /* the last byte was '\n': drop '\r's */
 };
 
 /* write() all of buf, through EINTR and short writes. */
@@ -121,8 +121,8 @@ int conlog_write(struct conlog *l, const void *data, size_t len)
 /* Open the file and say so when stamping. */
 static int conlog_open_fd(struct conlog *l)
 {
-	l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
-				      O_NOCTTY,
+	l->fd = open(l->path,
+		     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
 		     0644);
 	if (l->fd < 0)
 		return -errno;

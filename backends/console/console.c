@@ -49,8 +49,8 @@ struct console {
 	void *page;
 	bool granted;
 	unsigned long ring_ref; /* the frame mapped, when !granted */
-	int port;		/* local, -1 */
-	long remote_port;	/* -1 */
+	int port;               /* local, -1 */
+	long remote_port;       /* -1 */
 
 	struct conpty pty;
 	struct event *ev_read;
@@ -62,8 +62,8 @@ struct console {
 	struct event *ev_period;
 	uint64_t period_end; /* ms, CLOCK_MONOTONIC */
 	unsigned events;     /* in this period */
-	bool masked;	     /* handed to us, not unmasked yet */
-	bool stalled;	     /* keep mode: the backlog is at the limit */
+	bool masked;         /* handed to us, not unmasked yet */
+	bool stalled;        /* keep mode: the backlog is at the limit */
 
 	bool gone; /* its tty broke and the domain is dead */
 	bool warned_ring, warned_log, warned_buf;
@@ -83,8 +83,8 @@ static bool console_keep(const struct console *con)
 }
 
 /* "<console path>/<name>" into buf; false when it does not fit. */
-static bool console_node(const struct console *con, const char *name,
-			 char *buf, size_t sz)
+static bool console_node(const struct console *con, const char *name, char *buf,
+			 size_t sz)
 {
 	int n = snprintf(buf, sz, "%s/%s", con->path, name);
 
@@ -300,7 +300,7 @@ static void console_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct console *con = arg;
 	char buf[CONSOLE_READ_MAX];
-	ssize_t room = ring_cons_in_room(con->page), n;
+	ssize_t room = con->page ? ring_cons_in_room(con->page) : 0, n;
 	struct ring_dir r;
 
 	if (room <= 0) {
@@ -378,8 +378,8 @@ static int console_open_tty(struct console *con)
 	}
 	con->ev_read = event_new(base, con->pty.master, EV_READ | EV_PERSIST,
 				 console_read_cb, con);
-	con->ev_write = event_new(base, con->pty.master,
-				  EV_WRITE | EV_PERSIST, console_write_cb, con);
+	con->ev_write = event_new(base, con->pty.master, EV_WRITE | EV_PERSIST,
+				  console_write_cb, con);
 	rc = con->ev_read && con->ev_write ? console_write_tty(con) : -ENOMEM;
 	if (rc < 0) {
 		log_warnx("domain %u: cannot publish its tty: %s", con->domid,
@@ -389,7 +389,7 @@ static int console_open_tty(struct console *con)
 	}
 	log_debug("domain %u: %s on %s", con->domid, con->type->node,
 		  con->pty.name);
-	console_want_read(con, ring_cons_in_room(con->page) > 0);
+	console_want_read(con, con->page && ring_cons_in_room(con->page) > 0);
 	console_want_write(con);
 	return 0;
 }
@@ -427,8 +427,7 @@ static void console_open_log(struct console *con)
 	free(name);
 	if (n < 0 || (size_t)n >= sizeof(file))
 		return;
-	con->log = conlog_open(file, cfg->timestamp_guest,
-			       cfg->replace_escape);
+	con->log = conlog_open(file, cfg->timestamp_guest, cfg->replace_escape);
 	if (!con->log)
 		log_warn("domain %u: cannot open %s", con->domid, file);
 }
@@ -484,8 +483,8 @@ static int console_map(struct console *con, unsigned long ring_ref)
 	if (con->page)
 		return 0;
 	if (con->type->use_grant) {
-		con->page = hv->ops->map_grant(hv, con->domid,
-					       HV_GNTTAB_CONSOLE);
+		con->page =
+			hv->ops->map_grant(hv, con->domid, HV_GNTTAB_CONSOLE);
 		con->granted = con->page != NULL;
 	}
 	if (!con->page) {

@@ -29,9 +29,9 @@ struct console;
 
 /* A console directory of a domain and how to reach its ring. */
 struct console_type {
-	const char *node;	/* under the domain's path: "console" */
+	const char *node;       /* under the domain's path: "console" */
 	const char *log_suffix; /* "", "-vuart0" */
-	bool use_grant;		/* try grant 0 before the frame number */
+	bool use_grant;         /* try grant 0 before the frame number */
 };
 
 /* What every console shares with its backend. */
@@ -40,7 +40,7 @@ struct console_env {
 	struct hv *hv;
 	struct sclient *sc;
 	const struct conback_config *cfg;
-	unsigned domid;		  /* ours */
+	unsigned domid;           /* ours */
 	unsigned default_backend; /* /tool/xenconsoled/domid, else 0 */
 	/* The console's local port is now port (con) or free (con NULL). */
 	void (*set_port)(void *owner, int port, struct console *con);
@@ -48,8 +48,8 @@ struct console_env {
 };
 
 /* Outcomes of console_setup() besides 0 (served) and -errno. */
-#define CONSOLE_NOT_READY  1 /* no ring-ref or port yet */
-#define CONSOLE_NOT_OURS   2 /* another type or another backend */
+#define CONSOLE_NOT_READY 1 /* no ring-ref or port yet */
+#define CONSOLE_NOT_OURS  2 /* another type or another backend */
 
 struct console *console_new(const struct console_env *env, unsigned domid,
 			    const char *dompath,

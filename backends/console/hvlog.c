@@ -12,7 +12,7 @@
 #include "backends/console/hvlog.h"
 #include "lib/log.h"
 
-#define HVLOG_CHUNK	 16384
+#define HVLOG_CHUNK      16384
 #define HVLOG_MAX_CHUNKS 64 /* per call: 1 MiB, then the loop goes on */
 
 struct hvlog {

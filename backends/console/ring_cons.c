@@ -11,11 +11,9 @@
 _Static_assert(sizeof(((struct xencons_interface *)0)->out) ==
 		       RING_CONS_OUT_SIZE,
 	       "console out ring size");
-_Static_assert(sizeof(((struct xencons_interface *)0)->in) ==
-		       RING_CONS_IN_SIZE,
+_Static_assert(sizeof(((struct xencons_interface *)0)->in) == RING_CONS_IN_SIZE,
 	       "console in ring size");
-_Static_assert(sizeof(struct xencons_interface) ==
-		       RING_CONS_CONNECTION_OFFSET,
+_Static_assert(sizeof(struct xencons_interface) == RING_CONS_CONNECTION_OFFSET,
 	       "the connection byte follows the indexes");
 
 void ring_cons_out(void *page, struct ring_dir *r)

@@ -19,8 +19,8 @@
 /* 4.21+: a byte after the indexes; 0 connected, 1 disconnected.  Debian
  * 12's console.h predates it. */
 #define RING_CONS_CONNECTION_OFFSET 3088u
-#define RING_CONS_CONNECTED	    0u
-#define RING_CONS_DISCONNECTED	    1u
+#define RING_CONS_CONNECTED         0u
+#define RING_CONS_DISCONNECTED      1u
 
 /* The guest-to-backend direction of a mapped console page. */
 void ring_cons_out(void *page, struct ring_dir *r);

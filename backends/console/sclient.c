@@ -7,8 +7,7 @@
 
 #include "backends/console/sclient.h"
 
-void sclient_set_event_cb(struct sclient *sc, sclient_event_fn *fn,
-			  void *arg)
+void sclient_set_event_cb(struct sclient *sc, sclient_event_fn *fn, void *arg)
 {
 	sc->event_cb = fn;
 	sc->event_arg = arg;
@@ -20,8 +19,7 @@ void sclient_free(struct sclient *sc)
 		sc->ops->free(sc);
 }
 
-int sclient_read_uint(struct sclient *sc, const char *path,
-		      unsigned long *out)
+int sclient_read_uint(struct sclient *sc, const char *path, unsigned long *out)
 {
 	char *val, *end;
 	int rc = 0;

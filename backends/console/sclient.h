@@ -23,8 +23,7 @@ struct event_base;
 struct store;
 struct sclient;
 
-typedef void sclient_event_fn(void *arg, const char *path,
-			      const char *token);
+typedef void sclient_event_fn(void *arg, const char *path, const char *token);
 
 struct sclient_ops {
 	const char *name;
@@ -41,8 +40,7 @@ struct sclient_ops {
 	char **(*directory)(struct sclient *sc, const char *path,
 			    unsigned *num);
 	int (*watch)(struct sclient *sc, const char *path, const char *token);
-	int (*unwatch)(struct sclient *sc, const char *path,
-		       const char *token);
+	int (*unwatch)(struct sclient *sc, const char *path, const char *token);
 	/* "/local/domain/<domid>", malloc'ed, or NULL with errno set. */
 	char *(*domain_path)(struct sclient *sc, unsigned domid);
 	void (*free)(struct sclient *sc);
@@ -68,13 +66,11 @@ struct sclient *sclient_loop_new(struct event_base *base, struct store *st,
 struct sclient *sclient_xs_new(struct event_base *base);
 
 /* Where watch events go (before the first watch is set). */
-void sclient_set_event_cb(struct sclient *sc, sclient_event_fn *fn,
-			  void *arg);
+void sclient_set_event_cb(struct sclient *sc, sclient_event_fn *fn, void *arg);
 void sclient_free(struct sclient *sc);
 
 /* Read a node as an unsigned number (strtoul base 0, like xenconsoled):
  * 0, -ENOENT (and friends) when unreadable, -EINVAL when not a number. */
-int sclient_read_uint(struct sclient *sc, const char *path,
-		      unsigned long *out);
+int sclient_read_uint(struct sclient *sc, const char *path, unsigned long *out);
 
 #endif

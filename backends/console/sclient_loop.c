@@ -8,11 +8,13 @@
  * and libxl, and it sees @introduceDomain like everyone else.
  *
  * A request is pushed into the outgoing buffer and handled at once by
- * conn_input(); the reply comes back through the transport's write before
- * conn_input() returns.  Watch events that arrive meanwhile, or whenever
- * another client's change fires one of our watches (inside the store's
- * handler for that client), are only queued; a deferred libevent callback
- * delivers them later, so the console never re-enters the store.
+ * conn_input(); the reply comes back through the transport's write (the
+ * store's flush at the end of conn_input()) before conn_input() returns.
+ * Watch events that arrive meanwhile, or whenever the store flushes
+ * output after another client's change fired one of our watches (inside
+ * the store's handling of that client), are only queued; a deferred
+ * libevent callback delivers them later, so the console never re-enters
+ * the store.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -27,8 +29,8 @@
 #include "lib/log.h"
 #include "protocol/proto.h"
 
-#define LOOP_EVENT_BATCH 64	       /* events delivered per callback */
-#define LOOP_INBUF_MAX	 (16u << 20) /* unparsed bytes from the store */
+#define LOOP_EVENT_BATCH 64          /* events delivered per callback */
+#define LOOP_INBUF_MAX   (16u << 20) /* unparsed bytes from the store */
 
 struct loop_event {
 	struct loop_event *next;
@@ -96,6 +98,10 @@ static ssize_t loop_tp_write(void *arg, const void *buf, size_t len)
 	}
 	memcpy(sl->in + sl->in_len, buf, len);
 	sl->in_len += len;
+	/* Outside our own request (another client's change fired one of
+	 * our watches): deliver later, never from inside the store. */
+	if (!sl->in_call)
+		event_active(sl->ev_rx, EV_TIMEOUT, 0);
 	return (ssize_t)len;
 }
 
@@ -116,8 +122,8 @@ static void loop_tp_kill(void *arg, const char *why)
 }
 
 static const struct conn_transport loop_transport = {
-	"console", loop_tp_read, loop_tp_write, loop_tp_want_write,
-	loop_tp_kill,
+	"console",          loop_tp_read, loop_tp_write,
+	loop_tp_want_write, loop_tp_kill,
 };
 
 /* Queue one WATCH_EVENT payload ("path\0token\0"). */
@@ -300,8 +306,7 @@ static int loop_write(struct sclient *sc, const char *path, const void *val,
 }
 
 /* Turn "a\0b\0c\0" into one block: the pointers, then the strings. */
-static char **loop_split_block(const char *payload, size_t len,
-			       unsigned *num)
+static char **loop_split_block(const char *payload, size_t len, unsigned *num)
 {
 	unsigned n = 0;
 	char **vec, *strs;
@@ -356,8 +361,7 @@ static int loop_watch(struct sclient *sc, const char *path, const char *token)
 	return loop_watch_op(sc, XS_WATCH, path, token);
 }
 
-static int loop_unwatch(struct sclient *sc, const char *path,
-			const char *token)
+static int loop_unwatch(struct sclient *sc, const char *path, const char *token)
 {
 	return loop_watch_op(sc, XS_UNWATCH, path, token);
 }

@@ -60,8 +60,7 @@ static int scxs_watch(struct sclient *sc, const char *path, const char *token)
 	return 0;
 }
 
-static int scxs_unwatch(struct sclient *sc, const char *path,
-			const char *token)
+static int scxs_unwatch(struct sclient *sc, const char *path, const char *token)
 {
 	if (!xs_unwatch(xs_of(sc)->xs, path, token))
 		return errno ? -errno : -EIO;
