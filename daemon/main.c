@@ -218,7 +218,7 @@ static void daemon_console_config(const struct options *o,
 	cfg->vuart = DAEMON_VUART;
 	/* A driver domain tells the toolstack where its consoles go. */
 	cfg->announce = o->console_only;
-	cfg->hvlog = NULL; /* hv.h has no console ring op yet */
+	cfg->hvlog = NULL; /* the backend's hv handle reads the ring */
 }
 
 /*

@@ -67,6 +67,16 @@ struct hv_ops {
 	 * the port to bind; -ENOENT where there is none.
 	 */
 	int (*local_ring)(struct hv *h, void **page, unsigned *remote_port);
+
+	/*
+	 * The hypervisor's own console ring, for hypervisor.log (both may be
+	 * NULL): bind VIRQ_CON_RING (the local port or -errno), and copy up
+	 * to *len bytes written since *index, setting *len to the bytes
+	 * copied and moving *index on (xc_readconsolering, incremental).
+	 */
+	int (*bind_virq_con_ring)(struct hv *h);
+	int (*read_console_ring)(struct hv *h, char *buf, unsigned *len,
+				 uint32_t *index);
 };
 
 struct hv {

@@ -395,6 +395,26 @@ static int xen_local_ring(struct hv *h, void **page, unsigned *remote_port)
 	return 0;
 }
 
+static int xen_bind_virq_con_ring(struct hv *h)
+{
+	xenevtchn_port_or_error_t port;
+
+	port = xenevtchn_bind_virq(xen_of(h)->xce, VIRQ_CON_RING);
+	return port < 0 ? xen_err() : port;
+}
+
+static int xen_read_console_ring(struct hv *h, char *buf, unsigned *len,
+				 uint32_t *index)
+{
+	xc_interface *xch = xen_xch(xen_of(h));
+	unsigned int size = *len;
+
+	if (!xch || xc_readconsolering(xch, buf, &size, 0, 1, index) < 0)
+		return xen_err();
+	*len = size;
+	return 0;
+}
+
 const struct hv_ops hv_xen_ops = {
 	.name = "xen",
 	.open = xen_open,
@@ -412,4 +432,6 @@ const struct hv_ops hv_xen_ops = {
 	.domain_info = xen_domain_info,
 	.list_domains = xen_list_domains,
 	.local_ring = xen_local_ring,
+	.bind_virq_con_ring = xen_bind_virq_con_ring,
+	.read_console_ring = xen_read_console_ring,
 };

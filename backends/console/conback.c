@@ -64,6 +64,7 @@ struct conback {
 	bool watching;
 	struct hvlog *hvlog;
 	int hvlog_port;
+	struct conback_hvlog hv_con_ring; /* adapters over our hv handle */
 	unsigned long dropped_gone; /* by consoles already freed */
 };
 
@@ -386,6 +387,21 @@ static void conback_make_log_dir(const char *dir)
 		log_warn("cannot create the console log directory %s", dir);
 }
 
+static int hv_bind_con_ring_cb(void *arg)
+{
+	struct hv *hv = arg;
+
+	return hv->ops->bind_virq_con_ring(hv);
+}
+
+static int hv_read_con_ring_cb(void *arg, char *buf, unsigned *len,
+			       uint32_t *index)
+{
+	struct hv *hv = arg;
+
+	return hv->ops->read_console_ring(hv, buf, len, index);
+}
+
 /* hypervisor.log: bind VIRQ_CON_RING and take the boot messages. */
 static void conback_start_hvlog(struct conback *cb)
 {
@@ -393,6 +409,14 @@ static void conback_start_hvlog(struct conback *cb)
 
 	if (!cb->cfg.log_hv)
 		return;
+	/* By default, the backend's own hypervisor handle, if it can. */
+	if (!ops && cb->hv->ops->bind_virq_con_ring &&
+	    cb->hv->ops->read_console_ring) {
+		cb->hv_con_ring.arg = cb->hv;
+		cb->hv_con_ring.bind_virq = hv_bind_con_ring_cb;
+		cb->hv_con_ring.read = hv_read_con_ring_cb;
+		ops = &cb->hv_con_ring;
+	}
 	if (!ops) {
 		log_warnx("--log=hv: this hypervisor interface cannot read "
 			  "Xen's console ring; no hypervisor.log");

@@ -40,9 +40,9 @@ struct conback;
 #define CONBACK_DOMID_AUTO (-1)
 
 /*
- * The hypervisor's own console ring (hypervisor.log).  hv.h has no op for
- * it yet: the daemon fills this in once it does; NULL means no
- * hypervisor.log.
+ * The hypervisor's own console ring (hypervisor.log).  NULL: use the
+ * backend's hv handle (hv.h's console-ring ops), when it has them; tests
+ * pass their own.
  */
 struct conback_hvlog {
 	void *arg;
