@@ -101,9 +101,11 @@ bool proto_parse_uint(const char *s, unsigned long max, unsigned long *out)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return false;
-		if (v > (max - (unsigned long)(*s - '0')) / 10)
+		unsigned long d = (unsigned long)(*s - '0');
+
+		if (v > max / 10 || d > max - v * 10)
 			return false;
-		v = v * 10 + (unsigned long)(*s - '0');
+		v = v * 10 + d;
 	}
 	*out = v;
 	return true;

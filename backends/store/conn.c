@@ -28,6 +28,11 @@ struct conn *conn_new(struct store *st, unsigned domid, bool privileged,
 	c->id = ++st->next_conn_id;
 	c->domid = domid;
 	c->priv = privileged;
+	if (!privileged) {
+		struct domain *d = domain_get(st, domid);
+
+		c->incarnation = d ? d->incarnation : 0;
+	}
 	c->tp = tp;
 	c->arg = arg;
 	hmap_init(&c->pending_events);
@@ -272,14 +277,14 @@ int conn_output(struct conn *c)
 		ssize_t n;
 
 		if (m->len - m->off >= sizeof(buf) || !m->next) {
-			src = m->u.bytes + m->off;
+			src = (const char *)&m->u + m->off;
 			len = m->len - m->off;
 		} else {
 			/* Gather several small messages into one write. */
 			len = 0;
 			for (; m && len + (m->len - m->off) <= sizeof(buf);
 			     m = m->next) {
-				memcpy(buf + len, m->u.bytes + m->off,
+				memcpy(buf + len, (const char *)&m->u + m->off,
 				       m->len - m->off);
 				len += m->len - m->off;
 			}

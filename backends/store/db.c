@@ -638,13 +638,14 @@ int db_set_perms(struct actx *a, const char *path, const struct proto_perm *p,
 	if (np == PERMS_NONE)
 		return -ENOMEM;
 	if (a->t) {
-		perms_unref(a->st->perms, v.tn->perms);
-		v.tn->perms = np;
-		v.tn->modified = true;
+		/* The overlay may hold the only reference to the old set. */
 		if (perms_owner(a->st->perms, old) == a->domid)
 			a->t->node_delta--;
 		if (perms_owner(a->st->perms, np) == a->domid)
 			a->t->node_delta++;
+		perms_unref(a->st->perms, v.tn->perms);
+		v.tn->perms = np;
+		v.tn->modified = true;
 		fire(a, v.tn, path, false, np, old);
 		return 0;
 	}

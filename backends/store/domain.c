@@ -30,6 +30,13 @@ struct domain *domain_find(const struct store *st, unsigned domid)
 	return hmap_get(&st->domains, dom_hash(domid), dom_eq, &domid, NULL);
 }
 
+struct domain *conn_domain(const struct conn *c)
+{
+	struct domain *d = domain_find(c->st, c->domid);
+
+	return d && d->incarnation == c->incarnation ? d : NULL;
+}
+
 struct domain *domain_get(struct store *st, unsigned domid)
 {
 	struct domain *d = domain_find(st, domid);
@@ -40,6 +47,7 @@ struct domain *domain_get(struct store *st, unsigned domid)
 	if (!d)
 		return NULL;
 	d->domid = domid;
+	d->incarnation = ++st->next_incarnation;
 	d->target = DOMID_NONE;
 	if (hmap_put(&st->domains, dom_hash(domid), d) < 0) {
 		free(d);
@@ -189,9 +197,17 @@ static void give_to_priv(struct store *st, node_id n, unsigned domid)
 	np = perms_intern(st->perms, p, cnt);
 	if (np == PERMS_NONE)
 		return;
+	{
+		size_t nlen, vlen;
+		long bytes;
+
+		tree_name(st->tree, n, &nlen);
+		tree_value(st->tree, n, &vlen);
+		bytes = (long)node_acct_bytes(nlen, vlen, cnt);
+		domain_acct_node(st, domid, -1, -bytes);
+		domain_acct_node(st, st->cfg.priv_domid, 1, bytes);
+	}
 	perms_unref(st->perms, tree_perms(st->tree, n));
-	domain_acct_node(st, domid, -1, 0);
-	domain_acct_node(st, st->cfg.priv_domid, 1, 0);
 	tree_set_perms(st->tree, n, np);
 }
 
@@ -207,6 +223,17 @@ static void remove_owned(struct store *st, unsigned domid)
 	size_t n = 0, cap = 0, i;
 	node_id id = tree_walk_next(st->tree, 0);
 
+	/* "/" and the special nodes cannot go: dom0 takes them back. */
+	for (i = 0; i < 3; i++) {
+		node_id keep =
+			i == 0   ? tree_root(st->tree)
+			: i == 1 ? tree_lookup(st->tree, "@introduceDomain")
+				 : tree_lookup(st->tree, "@releaseDomain");
+
+		if (keep &&
+		    perms_owner(st->perms, tree_perms(st->tree, keep)) == domid)
+			give_to_priv(st, keep, domid);
+	}
 	while (id) {
 		if (id == tree_root(st->tree) ||
 		    perms_owner(st->perms, tree_perms(st->tree, id)) != domid) {
@@ -250,17 +277,12 @@ static void domain_teardown(struct store *st, struct domain *d)
 		st->dops.release(st->dops.arg, domid);
 	remove_owned(st, domid);
 	perms_forget_domain(st->perms, domid);
-	/* A later domain with this domid starts from nothing (XSA-483). */
-	if (d->watches == 0 && d->transactions == 0) {
-		hmap_del(&st->domains, dom_hash(domid), d);
-		free(d);
-	} else {
-		d->nodes = 0;
-		d->memory = 0;
-		d->target = DOMID_NONE;
-		d->own_quota = false;
-		d->features_set = false;
-	}
+	/*
+	 * A later domain with this domid starts from nothing (XSA-483); the
+	 * old connections' usage no longer counts anywhere.
+	 */
+	hmap_del(&st->domains, dom_hash(domid), d);
+	free(d);
 }
 
 int domain_release(struct store *st, unsigned domid)
@@ -277,7 +299,8 @@ void store_domain_gone(struct store *st, unsigned domid)
 {
 	struct domain *d = domain_find(st, domid);
 
-	if (d && d->introduced)
+	/* The store domain's own tree is never torn down. */
+	if (d && d->introduced && domid != st->cfg.priv_domid)
 		domain_teardown(st, d);
 }
 

@@ -23,6 +23,7 @@ struct watch_index;
 /* A domain as the store accounts for it; made on first use. */
 struct domain {
 	unsigned domid;
+	uint64_t incarnation; /* new each time the domid starts afresh */
 	bool introduced;
 	bool shutdown_fired; /* @releaseDomain already sent for a shutdown */
 	unsigned target;     /* SET_TARGET, or DOMID_NONE */
@@ -61,9 +62,10 @@ struct conn {
 	unsigned id;
 	unsigned domid;
 	bool priv;
-	bool dead;  /* given up on: ignore input, drop output */
-	bool ww;    /* write readiness asked of the transport */
-	bool dirty; /* output queued since the last flush */
+	uint64_t incarnation; /* of the domain it was made for */
+	bool dead;            /* given up on: ignore input, drop output */
+	bool ww;              /* write readiness asked of the transport */
+	bool dirty;           /* output queued since the last flush */
 	struct conn *dnext;
 	const struct conn_transport *tp;
 	void *arg;
@@ -99,6 +101,7 @@ struct store {
 	struct conn *dirty; /* connections with output to try writing */
 	size_t nconns;
 	unsigned next_conn_id;
+	uint64_t next_incarnation;
 	size_t ntxns;
 	size_t nwatches;
 	uint32_t default_perms; /* "n0": the root and special nodes */
@@ -107,6 +110,11 @@ struct store {
 /* domain.c */
 struct domain *domain_get(struct store *st, unsigned domid);
 struct domain *domain_find(const struct store *st, unsigned domid);
+/*
+ * The domain entry a connection's usage counts against: NULL for a
+ * connection that outlived its domain (released, then perhaps reused).
+ */
+struct domain *conn_domain(const struct conn *c);
 void domain_free_all(struct store *st);
 unsigned domain_quota(const struct store *st, unsigned domid, enum quota_id q);
 /* Account nodes and bytes to an owner; delta may be negative. */

@@ -42,7 +42,7 @@ int txn_start(struct store *st, struct conn *c, uint32_t *id)
 	if (!c->priv) {
 		unsigned q = domain_quota(st, c->domid, QUOTA_TRANSACTIONS);
 
-		d = domain_get(st, c->domid);
+		d = conn_domain(c);
 		if (!d)
 			return -ENOMEM;
 		if (q && d->transactions >= q)
@@ -95,7 +95,7 @@ static void txn_destroy(struct store *st, struct conn *c, struct txn *t)
 	}
 	hmap_free(&t->map);
 	if (!c->priv) {
-		struct domain *d = domain_find(st, c->domid);
+		struct domain *d = conn_domain(c);
 
 		if (d && d->transactions)
 			d->transactions--;
@@ -349,7 +349,7 @@ int txn_end(struct store *st, struct conn *c, struct txn *t, bool commit)
 			ret = -EAGAIN;
 		else if (!c->priv && t->node_delta > 0) {
 			unsigned q = domain_quota(st, c->domid, QUOTA_NODES);
-			struct domain *d = domain_find(st, c->domid);
+			struct domain *d = conn_domain(c);
 			size_t have = d ? d->nodes : 0;
 
 			if (q && have + (size_t)t->node_delta > q)

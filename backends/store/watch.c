@@ -95,7 +95,7 @@ int watch_add(struct store *st, struct conn *c, const char *path,
 		unsigned q = domain_quota(st, c->domid, QUOTA_WATCHES);
 		unsigned mq = domain_quota(st, c->domid, QUOTA_MEMORY);
 
-		d = domain_get(st, c->domid);
+		d = conn_domain(c);
 		if (!d)
 			return -ENOMEM;
 		if (q && d->watches >= q)
@@ -157,7 +157,7 @@ static void watch_destroy(struct store *st, struct watch *w)
 		free(b);
 	}
 	if (!w->c->priv) {
-		struct domain *d = domain_find(st, w->c->domid);
+		struct domain *d = conn_domain(w->c);
 
 		/* A released domain's usage was reset already. */
 		if (d) {
@@ -254,7 +254,7 @@ static void send_event(struct store *st, struct watch *w, const char *path,
 	if (!w->c->priv) {
 		/* Unread events count against the domain's memory. */
 		unsigned q = domain_quota(st, w->c->domid, QUOTA_MEMORY);
-		struct domain *d = domain_find(st, w->c->domid);
+		struct domain *d = conn_domain(w->c);
 
 		if (q && (d ? d->memory : 0) + w->c->out_bytes + len > q)
 			return;
