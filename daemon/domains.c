@@ -241,29 +241,74 @@ static int port_slot(struct domains *ds, int port)
 	return 0;
 }
 
+static int by_domid(const void *a, const void *b)
+{
+	const struct hv_dominfo *x = a, *y = b;
+
+	return x->domid < y->domid ? -1 : x->domid > y->domid;
+}
+
+/*
+ * The hypervisor's domain list, sorted by domid: one call however many
+ * domains we serve.  NULL on failure.
+ */
+static struct hv_dominfo *domain_list(struct domains *ds, size_t *count)
+{
+	size_t max = ds->rings.count * 2 + 64;
+
+	for (;;) {
+		struct hv_dominfo *list = malloc(max * sizeof(*list));
+		int n;
+
+		if (!list)
+			return NULL;
+		n = ds->hv->ops->list_domains(ds->hv, list, (int)max);
+		if (n < 0) {
+			free(list);
+			return NULL;
+		}
+		if ((size_t)n < max) {
+			qsort(list, (size_t)n, sizeof(*list), by_domid);
+			*count = (size_t)n;
+			return list;
+		}
+		free(list);
+		max *= 2;
+	}
+}
+
 /* Ask the hypervisor about every domain we serve (VIRQ_DOM_EXC). */
 static void check_domains(struct domains *ds)
 {
+	struct hv_dominfo *list, key, *info;
 	unsigned *ids;
-	size_t n = 0, cur = 0, i;
+	size_t n = 0, cur = 0, i, count;
 	struct ring *r;
 
+	list = domain_list(ds, &count);
 	ids = malloc((ds->rings.count + 1) * sizeof(*ids));
-	if (!ids)
+	if (!list || !ids) {
+		log_warnx("cannot list domains after VIRQ_DOM_EXC");
+		free(list);
+		free(ids);
 		return;
+	}
 	while ((r = hmap_next(&ds->rings, &cur)))
 		ids[n++] = r->domid;
 	for (i = 0; i < n; i++) {
-		struct hv_dominfo info;
-		int rc = ds->hv->ops->domain_info(ds->hv, ids[i], &info);
-
-		if (rc == -ENOENT || (rc == 0 && info.dying))
+		r = ring_find(ds, ids[i]);
+		if (r && r->local)
+			continue; /* the store domain's own ring */
+		key.domid = ids[i];
+		info = bsearch(&key, list, count, sizeof(*list), by_domid);
+		if (!info || info->dying)
 			store_domain_gone(ds->st, ids[i]);
-		else if (rc == 0 && info.shutdown)
+		else if (info->shutdown)
 			store_domain_shutdown(ds->st, ids[i]);
 	}
 	store_flush(ds->st);
 	free(ids);
+	free(list);
 }
 
 static void evtchn_cb(evutil_socket_t fd, short what, void *arg)
@@ -280,8 +325,13 @@ static void evtchn_cb(evutil_socket_t fd, short what, void *arg)
 			enqueue(ds->by_port[port]);
 		hv->ops->unmask(hv, (unsigned)port);
 	}
-	if (port != -EAGAIN)
-		log_warnx("reading event channels: %s", strerror(-port));
+	if (port != -EAGAIN) {
+		/* The handle is broken: say so once and stop listening. */
+		log_warnx(
+			"event channels of %s: %s; guests are no longer served",
+			hv->ops->name, strerror(-port));
+		event_del(ds->ev_evtchn);
+	}
 	if (dom_exc)
 		check_domains(ds);
 }

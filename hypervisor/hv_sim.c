@@ -7,7 +7,8 @@
  * for domain info.  As with Linux's evtchn device, a handle may notify and
  * unbind only the ports it bound (ENOTCONN otherwise) and an unmask of
  * another port does nothing; notify and unmask are posted to the
- * simulator without waiting for it.
+ * simulator without waiting for it.  The hypervisor console ring
+ * (VIRQ_CON_RING, xc_readconsolering) holds the simulator's own messages.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,8 +18,9 @@
 #include "lib/log.h"
 #include "sim/simclient.h"
 
-#define VIRQ_DOM_EXC_NR 3 /* xen/include/public/xen.h */
-#define LIST_CHUNK	64
+#define VIRQ_DOM_EXC_NR  3 /* xen/include/public/xen.h */
+#define VIRQ_CON_RING_NR 8
+#define LIST_CHUNK       SIM_LIST_MAX
 
 struct hv_simh {
 	struct simclient *sc;
@@ -57,7 +59,7 @@ static int port_mark(struct hv_simh *s, unsigned port, bool on)
 	if (on)
 		s->bound[port / 8] |= (uint8_t)(1u << (port % 8));
 	else
-		s->bound[port / 8] &= (uint8_t)~(1u << (port % 8));
+		s->bound[port / 8] &= (uint8_t) ~(1u << (port % 8));
 	return 0;
 }
 
@@ -116,8 +118,8 @@ static int sim_bind_interdomain(struct hv *h, unsigned domid,
 
 	if (domid > SIM_DOMID_MAX)
 		return -EINVAL;
-	return sim_bound(s, simclient_bind_interdomain(s->sc, 0, domid,
-						       remote_port));
+	return sim_bound(
+		s, simclient_bind_interdomain(s->sc, 0, domid, remote_port));
 }
 
 static int sim_bind_virq_dom_exc(struct hv *h)
@@ -264,6 +266,19 @@ static int sim_local_ring(struct hv *h, void **page, unsigned *remote_port)
 	return 0;
 }
 
+static int sim_bind_virq_con_ring(struct hv *h)
+{
+	struct hv_simh *s = sim_of(h);
+
+	return sim_bound(s, simclient_bind_virq(s->sc, 0, VIRQ_CON_RING_NR));
+}
+
+static int sim_read_console_ring(struct hv *h, char *buf, unsigned *len,
+				 uint32_t *index)
+{
+	return simclient_console_read(sim_of(h)->sc, buf, len, index);
+}
+
 const struct hv_ops hv_sim_ops = {
 	.name = "sim",
 	.open = sim_open,
@@ -281,4 +296,6 @@ const struct hv_ops hv_sim_ops = {
 	.domain_info = sim_domain_info,
 	.list_domains = sim_list_domains,
 	.local_ring = sim_local_ring,
+	.bind_virq_con_ring = sim_bind_virq_con_ring,
+	.read_console_ring = sim_read_console_ring,
 };
