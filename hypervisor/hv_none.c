@@ -99,30 +99,3 @@ const struct hv_ops hv_none_ops = {
 	.list_domains = none_list_domains,
 	.local_ring = none_local_ring,
 };
-
-#ifdef HV_SIM_FALLBACK
-/* The simulator client is not built in: "sim:PATH" cannot open. */
-static int sim_missing_open(struct hv *h, const char *arg)
-{
-	return -ENOTSUP;
-}
-
-const struct hv_ops hv_sim_ops = {
-	.name = "sim",
-	.open = sim_missing_open,
-	.close = none_close,
-	.evtchn_fd = none_evtchn_fd,
-	.bind_interdomain = none_bind_interdomain,
-	.bind_virq_dom_exc = none_bind_virq_dom_exc,
-	.notify = none_port_op,
-	.pending = none_pending,
-	.unmask = none_port_op,
-	.unbind = none_port_op,
-	.map_grant = none_map_grant,
-	.map_foreign = none_map_foreign,
-	.unmap = none_unmap,
-	.domain_info = none_domain_info,
-	.list_domains = none_list_domains,
-	.local_ring = none_local_ring,
-};
-#endif

@@ -406,7 +406,9 @@ static int do_introduce(struct req *r)
 	return n < 0 ? n : ok(r);
 }
 
-static int do_release(struct req *r)
+/* RELEASE and RESUME: one domid, never the store domain's own. */
+static int do_domain_op(struct req *r,
+			int (*op)(struct store *st, unsigned domid))
 {
 	unsigned domid;
 	int ret;
@@ -414,20 +416,18 @@ static int do_release(struct req *r)
 	if (parse_domid(onearg(r), &domid) < 0 ||
 	    domid == r->st->cfg.priv_domid)
 		return -EINVAL;
-	ret = domain_release(r->st, domid);
+	ret = op(r->st, domid);
 	return ret < 0 ? ret : ok(r);
+}
+
+static int do_release(struct req *r)
+{
+	return do_domain_op(r, domain_release);
 }
 
 static int do_resume(struct req *r)
 {
-	unsigned domid;
-	int ret;
-
-	if (parse_domid(onearg(r), &domid) < 0 ||
-	    domid == r->st->cfg.priv_domid)
-		return -EINVAL;
-	ret = domain_resume(r->st, domid);
-	return ret < 0 ? ret : ok(r);
+	return do_domain_op(r, domain_resume);
 }
 
 static int do_is_domain_introduced(struct req *r)
