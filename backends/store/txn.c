@@ -44,7 +44,7 @@ int txn_start(struct store *st, struct conn *c, uint32_t *id)
 
 		d = conn_domain(c);
 		if (!d)
-			return -ENOMEM;
+			return -EACCES; /* the domain this was made for is gone */
 		if (q && d->transactions >= q)
 			return -ENOSPC;
 	}
