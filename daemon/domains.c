@@ -31,6 +31,7 @@ struct ring {
 	int port;     /* local event channel port */
 	struct conn *conn;
 	bool ignored; /* broke the protocol: kept, unserved, until it dies */
+	bool shed;    /* ... and its watches etc. are still to be dropped */
 	bool queued;
 	struct ring *qnext;
 };
@@ -42,6 +43,7 @@ struct domains {
 	struct event *ev_evtchn;
 	struct event *ev_work;
 	struct event *ev_scan;
+	struct event *ev_shed;
 	int virq_port;
 	struct hmap rings; /* by domid */
 	struct ring **by_port;
@@ -114,6 +116,27 @@ static void ring_ignore(struct ring *r, uint32_t error, const char *why)
 		log_warnx("domain %u: %s; its ring is ignored until it dies",
 			  r->domid, why);
 	r->ds->hv->ops->notify(r->ds->hv, (unsigned)r->port);
+	/*
+	 * It keeps nothing but its place (xenstored's ignore_connection):
+	 * no watches, transactions or output.  Done from the loop, as we may
+	 * be inside the store here.
+	 */
+	r->shed = true;
+	event_active(r->ds->ev_shed, EV_TIMEOUT, 0);
+}
+
+static void shed_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct domains *ds = arg;
+	size_t cur = 0;
+	struct ring *r;
+
+	while ((r = hmap_next(&ds->rings, &cur))) {
+		if (!r->shed)
+			continue;
+		r->shed = false;
+		conn_shed(r->conn);
+	}
 }
 
 static ssize_t ring_read_cb(void *arg, void *buf, size_t len)
@@ -468,7 +491,8 @@ struct domains *domains_new(struct event_base *base, struct store *st,
 		event_new(base, fd, EV_READ | EV_PERSIST, evtchn_cb, ds);
 	ds->ev_work = event_new(base, -1, 0, work_cb, ds);
 	ds->ev_scan = event_new(base, -1, EV_PERSIST, scan_cb, ds);
-	if (!ds->ev_evtchn || !ds->ev_work || !ds->ev_scan ||
+	ds->ev_shed = event_new(base, -1, 0, shed_cb, ds);
+	if (!ds->ev_evtchn || !ds->ev_work || !ds->ev_scan || !ds->ev_shed ||
 	    event_add(ds->ev_evtchn, NULL) || event_add(ds->ev_scan, &scan)) {
 		domains_free(ds);
 		return NULL;
@@ -530,6 +554,8 @@ void domains_free(struct domains *ds)
 		event_free(ds->ev_work);
 	if (ds->ev_scan)
 		event_free(ds->ev_scan);
+	if (ds->ev_shed)
+		event_free(ds->ev_shed);
 	hmap_free(&ds->rings);
 	free(ds->by_port);
 	free(ds);

@@ -106,11 +106,19 @@ void conn_kill(struct conn *c, const char *why)
 	if (c->dead)
 		return;
 	c->dead = true;
-	log_warnx("connection %u (%s, domain %u): %s; dropping it", c->id,
+	log_warnx("connection %u (%s, domain %u): %s; giving up on it", c->id,
 		  c->tp->kind, c->domid, why);
 	drop_output(c);
 	if (c->tp->kill)
 		c->tp->kill(c->arg, why);
+}
+
+void conn_shed(struct conn *c)
+{
+	c->dead = true;
+	watch_del_all(c->st, c);
+	txn_free_all(c->st, c);
+	drop_output(c);
 }
 
 static bool same_event(const void *val, const void *key, void *ctx)

@@ -40,6 +40,13 @@ struct conn *conn_new(struct store *st, unsigned domid, bool privileged,
 		      const struct conn_transport *tp, void *arg);
 /* Drop the connection: its watches, transactions, queued output. */
 void conn_free(struct conn *c);
+/*
+ * Keep the connection but let it hold nothing (xenstored's
+ * ignore_connection): its watches, transactions and queued output go and
+ * nothing more is queued or read.  Not from inside a transport callback
+ * (the store may be walking its watches); conn_free() it later as usual.
+ */
+void conn_shed(struct conn *c);
 
 /*
  * Read from the transport and handle complete requests, a bounded number

@@ -378,7 +378,7 @@ static bool over_memory_quota(struct actx *a, size_t more)
 	if (a->priv || !q)
 		return false;
 	d = domain_find(a->st, a->domid);
-	return (d ? d->memory : 0) + more > q;
+	return (d ? d->memory + d->txn_memory : 0) + more > q;
 }
 
 /* Where the last component of path[0..plen) starts. */
@@ -414,6 +414,7 @@ static int tx_create_one(struct actx *a, struct nview *pv, const char *path,
 	tn->exists = tn->modified = tn->kids_set = true;
 	if (txn_set_value(tn, val, vlen) < 0)
 		return -ENOMEM;
+	txn_charge(a->st, a->c, a->t, (long)vlen);
 	if (perms_owner(a->st->perms, perms) == a->domid)
 		a->t->node_delta++;
 	memset(pv, 0, sizeof(*pv));
@@ -499,8 +500,11 @@ int db_write(struct actx *a, const char *path, const void *val, size_t vlen)
 	    (vlen > v.vlen && over_memory_quota(a, vlen - v.vlen)))
 		return -ENOSPC;
 	if (a->t) {
+		long delta = (long)vlen - (long)v.tn->vlen;
+
 		if (txn_set_value(v.tn, val, vlen) < 0)
 			return -ENOMEM;
+		txn_charge(a->st, a->c, a->t, delta);
 		v.tn->modified = true;
 	} else if (live_set_value(a->st, v.id, val, vlen) < 0) {
 		return -ENOMEM;

@@ -34,9 +34,10 @@ struct domain {
 	bool own_quota; /* SET_QUOTA for this domain */
 	struct quota_set hard;
 	struct quota_set soft;
-	size_t nodes;   /* nodes owned */
-	size_t memory;  /* bytes of nodes and watches owned */
-	size_t watches; /* watches of its connections */
+	size_t nodes;      /* nodes owned */
+	size_t memory;     /* bytes of nodes and watches owned */
+	size_t txn_memory; /* bytes its open transactions hold */
+	size_t watches;    /* watches of its connections */
 	size_t transactions;
 	bool soft_warned;
 };

@@ -44,7 +44,8 @@ int txn_start(struct store *st, struct conn *c, uint32_t *id)
 
 		d = conn_domain(c);
 		if (!d)
-			return -EACCES; /* the domain this was made for is gone */
+			return -EACCES; /* the domain this was made for is gone
+					 */
 		if (q && d->transactions >= q)
 			return -ENOSPC;
 	}
@@ -94,6 +95,7 @@ static void txn_destroy(struct store *st, struct conn *c, struct txn *t)
 		txnode_free(st, tn);
 	}
 	hmap_free(&t->map);
+	txn_charge(st, c, t, -(long)t->bytes);
 	if (!c->priv) {
 		struct domain *d = conn_domain(c);
 
@@ -103,6 +105,31 @@ static void txn_destroy(struct store *st, struct conn *c, struct txn *t)
 	c->ntxns--;
 	st->ntxns--;
 	free(t);
+}
+
+void txn_charge(struct store *st, struct conn *c, struct txn *t, long bytes)
+{
+	struct domain *d = c->priv ? NULL : conn_domain(c);
+
+	if (bytes < 0 && (size_t)-bytes > t->bytes)
+		bytes = -(long)t->bytes;
+	t->bytes = (size_t)((long)t->bytes + bytes);
+	if (!d)
+		return;
+	if (bytes < 0 && (size_t)-bytes > d->txn_memory)
+		d->txn_memory = 0;
+	else
+		d->txn_memory = (size_t)((long)d->txn_memory + bytes);
+}
+
+/* What an overlay entry costs: itself, its value and its child list. */
+static size_t txnode_bytes(const struct txnode *tn)
+{
+	size_t n = sizeof(*tn) + tn->plen + 1 + tn->vlen, i;
+
+	for (i = 0; i < tn->nkids; i++)
+		n += sizeof(char *) + strlen(tn->kids[i]) + 1;
+	return n;
 }
 
 void txn_free_all(struct store *st, struct conn *c)
@@ -159,10 +186,23 @@ struct txnode *txn_node(struct store *st, struct conn *c, struct txn *t,
 	}
 	tn->kids_set = true;
 	tn->order = (unsigned)t->count;
+	if (!c->priv) {
+		/* Overlays count against the domain's memory (XSA-326). */
+		unsigned q = domain_quota(st, c->domid, QUOTA_MEMORY);
+		struct domain *d = conn_domain(c);
+
+		if (q && d &&
+		    d->memory + d->txn_memory + txnode_bytes(tn) > q) {
+			txnode_free(st, tn);
+			*err = -ENOSPC;
+			return NULL;
+		}
+	}
 	if (hmap_put(&t->map, h, tn) < 0) {
 		txnode_free(st, tn);
 		goto nomem;
 	}
+	txn_charge(st, c, t, (long)txnode_bytes(tn));
 	if (t->last)
 		t->last->onext = tn;
 	else

@@ -61,6 +61,7 @@ struct txn {
 	size_t count;    /* overlay entries, for transaction-nodes */
 	int error;       /* sticky: the commit reports it */
 	long node_delta; /* nodes the connection's domain gains */
+	size_t bytes;    /* memory charged to the domain (quota memory) */
 	struct txnode *first, *last;
 	struct hmap map; /* path -> txnode */
 };
@@ -81,5 +82,7 @@ int txn_own_kids(struct store *st, struct txnode *tn);
 int txn_kid_add(struct txnode *tn, const char *name, size_t len);
 void txn_kid_del(struct txnode *tn, const char *name, size_t len);
 int txn_set_value(struct txnode *tn, const void *val, size_t len);
+/* Charge (or give back) bytes of t to its connection's domain. */
+void txn_charge(struct store *st, struct conn *c, struct txn *t, long bytes);
 
 #endif

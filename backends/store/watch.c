@@ -97,7 +97,8 @@ int watch_add(struct store *st, struct conn *c, const char *path,
 
 		d = conn_domain(c);
 		if (!d)
-			return -EACCES; /* the domain this was made for is gone */
+			return -EACCES; /* the domain this was made for is gone
+					 */
 		if (q && d->watches >= q)
 			return -ENOSPC;
 		if (mq && d->memory + watch_bytes(path, token) > mq)
