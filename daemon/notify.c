@@ -2,6 +2,7 @@
  * notify.c: systemd readiness and status (see notify.h).
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include <systemd/sd-daemon.h>
@@ -14,7 +15,9 @@
 
 struct notify {
 	struct store *store;
-	struct event *ev_status; /* NULL unless NOTIFY_SOCKET is set */
+	struct event *ev_status;   /* NULL unless NOTIFY_SOCKET is set */
+	struct event *ev_watchdog; /* NULL unless WatchdogSec= is for us */
+	struct timeval watchdog_every;
 };
 
 static void notify_status(struct notify *n)
@@ -34,6 +37,26 @@ static void notify_status_cb(evutil_socket_t fd, short what, void *arg)
 	notify_status(arg);
 }
 
+/* The loop still turns: tell systemd's watchdog. */
+static void notify_watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
+/* WatchdogSec= (WATCHDOG_USEC, for our pid): ping at half the interval. */
+static int notify_watchdog_new(struct notify *n, struct event_base *base)
+{
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0)
+		return 0;
+	usec /= 2;
+	n->watchdog_every.tv_sec = (time_t)(usec / 1000000);
+	n->watchdog_every.tv_usec = (suseconds_t)(usec % 1000000);
+	n->ev_watchdog = event_new(base, -1, EV_PERSIST, notify_watchdog_cb, n);
+	return n->ev_watchdog ? 0 : -1;
+}
+
 struct notify *notify_new(struct event_base *base, struct store *st)
 {
 	struct notify *n = calloc(1, sizeof(*n));
@@ -45,8 +68,8 @@ struct notify *notify_new(struct event_base *base, struct store *st)
 	if (!sock || !*sock)
 		return n;
 	n->ev_status = event_new(base, -1, EV_PERSIST, notify_status_cb, n);
-	if (!n->ev_status) {
-		free(n);
+	if (!n->ev_status || notify_watchdog_new(n, base) < 0) {
+		notify_free(n);
 		return NULL;
 	}
 	return n;
@@ -58,6 +81,8 @@ void notify_free(struct notify *n)
 		return;
 	if (n->ev_status)
 		event_free(n->ev_status);
+	if (n->ev_watchdog)
+		event_free(n->ev_watchdog);
 	free(n);
 }
 
@@ -71,6 +96,8 @@ void notify_ready(struct notify *n)
 		log_warnx("sd_notify READY=1 failed");
 	notify_status(n);
 	event_add(n->ev_status, &every);
+	if (n->ev_watchdog)
+		event_add(n->ev_watchdog, &n->watchdog_every);
 }
 
 void notify_stopping(struct notify *n)
@@ -78,5 +105,7 @@ void notify_stopping(struct notify *n)
 	if (!n->ev_status)
 		return;
 	event_del(n->ev_status);
+	if (n->ev_watchdog)
+		event_del(n->ev_watchdog);
 	sd_notify(0, "STOPPING=1");
 }

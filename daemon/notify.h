@@ -1,8 +1,9 @@
 /*
  * notify.h: telling systemd how we are (sd_notify): READY=1 once the
  * socket listens and the store answers, a STATUS= line with live counts
- * refreshed on a timer, STOPPING=1 on the way out.  Everything is a no-op
- * when NOTIFY_SOCKET is not set.
+ * refreshed on a timer, WATCHDOG=1 at half of WatchdogSec= once ready,
+ * STOPPING=1 on the way out.  Everything is a no-op when NOTIFY_SOCKET is
+ * not set.
  */
 #ifndef DAEMON_NOTIFY_H
 #define DAEMON_NOTIFY_H
@@ -14,7 +15,10 @@ struct notify;
 
 struct notify *notify_new(struct event_base *base, struct store *st);
 void notify_free(struct notify *n);
-/* READY=1 with a first STATUS=, then refresh STATUS= every few seconds. */
+/*
+ * READY=1 with a first STATUS=, then refresh STATUS= every few seconds and,
+ * under WatchdogSec=, send WATCHDOG=1 at half the interval.
+ */
 void notify_ready(struct notify *n);
 void notify_stopping(struct notify *n);
 
