@@ -90,6 +90,19 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 		return;
 	}
 	log_info("exiting on %s", strsignal((int)sig));
+	/*
+	 * Hold back further stop signals: tearing down the loop restores
+	 * their default action, and a second SIGTERM then would kill us
+	 * before the orderly exit is done.
+	 */
+	{
+		sigset_t stop;
+
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGINT);
+		sigprocmask(SIG_BLOCK, &stop, NULL);
+	}
 	event_base_loopbreak(d->base);
 }
 
