@@ -23,6 +23,7 @@
 
 #include "backends/store/store.h"
 #include "tests/unit/check.h"
+#include "tests/unit/domkit.h"
 #include "tests/unit/fakeconn.h"
 
 CHECK_MAIN_DEFS;
@@ -40,54 +41,6 @@ static struct store *mkstore(tweak_fn *tweak)
 	if (tweak)
 		tweak(&cfg);
 	return store_new(&cfg, NULL);
-}
-
-/* The home libxl makes: /local/domain/N "n0,rN" and data "nN". */
-static void home(struct fake *d0, unsigned domid)
-{
-	char path[64], r[16], n[16];
-
-	snprintf(path, sizeof(path), "/local/domain/%u", domid);
-	snprintf(r, sizeof(r), "r%u", domid);
-	snprintf(n, sizeof(n), "n%u", domid);
-	CHECK_STR(R(d0, XS_MKDIR, path), "MKDIR:OK|");
-	CHECK_STR(R(d0, XS_SET_PERMS, path, "n0", r), "SET_PERMS:OK|");
-	strcat(path, "/data");
-	CHECK_STR(R(d0, XS_MKDIR, path), "MKDIR:OK|");
-	CHECK_STR(R(d0, XS_SET_PERMS, path, n), "SET_PERMS:OK|");
-}
-
-static void introduce(struct fake *d0, unsigned domid)
-{
-	char dom[16];
-
-	snprintf(dom, sizeof(dom), "%u", domid);
-	CHECK_STR(R(d0, XS_INTRODUCE, dom, "4096", "3"), "INTRODUCE:OK|");
-}
-
-static void release(struct fake *d0, unsigned domid)
-{
-	char dom[16];
-
-	snprintf(dom, sizeof(dom), "%u", domid);
-	CHECK_STR(R(d0, XS_RELEASE, dom), "RELEASE:OK|");
-}
-
-/* A usage figure from CONTROL "quota <domid>", or -1. */
-static long usage(struct fake *d0, unsigned domid, const char *what)
-{
-	char dom[16];
-	const char *r, *p;
-
-	snprintf(dom, sizeof(dom), "%u", domid);
-	r = R(d0, XS_CONTROL, "quota", dom);
-	p = strstr(r, what);
-	if (strncmp(r, "CONTROL:", 8) != 0 || !p)
-		return -1;
-	p += strlen(what);
-	while (*p && (*p < '0' || *p > '9'))
-		p++;
-	return *p ? strtol(p, NULL, 10) : -1;
 }
 
 static void check_ctl(struct fake *d0)
