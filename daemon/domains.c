@@ -18,7 +18,13 @@
 #include "protocol/ring.h"
 
 #define SCAN_SECONDS 10 /* safety scan of every ring */
-#define TURN_RINGS   64 /* rings serviced per turn before others run */
+/*
+ * A turn of the loop handles at most TURN_REQUESTS requests, RING_BATCH
+ * of them per ring, and then the loop polls: a guest that has just
+ * notified us waits for at most one turn, however many others flood.
+ */
+#define TURN_REQUESTS 32
+#define RING_BATCH    8
 /* 4.21+ puts the event channel in the page: xs_wire.h 4.17 lacks it. */
 #define EVTCHN_PORT_OFFSET 2076
 
@@ -32,8 +38,14 @@ struct ring {
 	struct conn *conn;
 	bool ignored; /* broke the protocol: kept, unserved, until it dies */
 	bool shed;    /* ... and its watches etc. are still to be dropped */
-	bool queued;
+	bool held;    /* its port stays masked until it has no more work */
+	struct runq *queue; /* the run queue it is on, or NULL */
 	struct ring *qnext;
+};
+
+/* Rings waiting for service, first come first served. */
+struct runq {
+	struct ring *head, *tail;
 };
 
 struct domains {
@@ -48,7 +60,9 @@ struct domains {
 	struct hmap rings; /* by domid */
 	struct ring **by_port;
 	size_t nports;
-	struct ring *qhead, *qtail;
+	struct runq fresh; /* notified (or new): served first */
+	struct runq more;  /* had more work than one batch */
+	bool in_turn;      /* work_cb is running */
 	struct ring *busy; /* being serviced now */
 	bool busy_dead;    /* ... and released meanwhile */
 };
@@ -68,36 +82,65 @@ static struct ring *ring_find(struct domains *ds, unsigned domid)
 	return hmap_get(&ds->rings, domid_hash(domid), ring_eq, &domid, NULL);
 }
 
+/* Run work_cb soon: after this pass's callbacks if called from one of
+ * them, else after the next poll (a turn never follows a turn unpolled). */
+static void schedule(struct domains *ds)
+{
+	static const struct timeval zero;
+
+	if (!ds->in_turn)
+		event_active(ds->ev_work, EV_TIMEOUT, 0);
+	else if (!evtimer_pending(ds->ev_work, NULL))
+		evtimer_add(ds->ev_work, &zero);
+}
+
+static void runq_push(struct runq *q, struct ring *r)
+{
+	r->queue = q;
+	r->qnext = NULL;
+	if (q->tail)
+		q->tail->qnext = r;
+	else
+		q->head = r;
+	q->tail = r;
+}
+
+static struct ring *runq_pop(struct runq *q)
+{
+	struct ring *r = q->head;
+
+	if (r) {
+		q->head = r->qnext;
+		if (!q->head)
+			q->tail = NULL;
+		r->queue = NULL;
+	}
+	return r;
+}
+
+/* The ring has something for us (or may have): serve it soon. */
 static void enqueue(struct ring *r)
 {
-	struct domains *ds = r->ds;
-
-	if (r->queued || r->ignored)
+	if (r->queue || r->ignored)
 		return;
-	r->queued = true;
-	r->qnext = NULL;
-	if (ds->qtail)
-		ds->qtail->qnext = r;
-	else
-		ds->qhead = r;
-	ds->qtail = r;
-	event_active(ds->ev_work, EV_TIMEOUT, 0);
+	runq_push(&r->ds->fresh, r);
+	schedule(r->ds);
 }
 
 static void dequeue(struct ring *r)
 {
-	struct domains *ds = r->ds;
+	struct runq *q = r->queue;
 	struct ring **pp, *prev = NULL;
 
-	if (!r->queued)
+	if (!q)
 		return;
-	for (pp = &ds->qhead; *pp && *pp != r; pp = &(*pp)->qnext)
+	for (pp = &q->head; *pp && *pp != r; pp = &(*pp)->qnext)
 		prev = *pp;
 	if (*pp)
 		*pp = r->qnext;
-	if (ds->qtail == r)
-		ds->qtail = prev;
-	r->queued = false;
+	if (q->tail == r)
+		q->tail = prev;
+	r->queue = NULL;
 }
 
 /*
@@ -211,42 +254,69 @@ static void ring_free(struct ring *r)
 	free(r);
 }
 
-/* Service one ring: its replies first, then a bounded batch of input. */
-static void ring_service(struct ring *r)
+/*
+ * Service one ring: its replies first, then at most *budget requests
+ * (taken from *budget).  A ring with more to do goes to the back of the
+ * "more" queue with its port still masked; one that ran dry has its port
+ * unmasked, and a notification meanwhile is delivered then.
+ */
+static void ring_service(struct ring *r, unsigned *budget)
 {
-	int out, in;
+	struct domains *ds = r->ds;
+	int out, in = 0;
 
 	if (r->ignored)
 		return;
 	out = conn_output(r->conn);
-	in = r->ignored ? 0 : conn_input(r->conn);
+	if (!r->ignored)
+		in = conn_input_budget(r->conn, budget);
 	if (in < 0 && !r->ignored)
 		ring_ignore(r, XENSTORE_ERROR_PROTO, "protocol error");
-	if (!r->ignored && (in == 1 || out == 1))
-		enqueue(r); /* more to do: after everyone else's turn */
+	if (r->ignored)
+		return; /* its port stays masked: it is not listened to */
+	if (in == 1 || out == 1) {
+		if (!r->queue)
+			runq_push(&ds->more, r);
+	} else if (r->held) {
+		r->held = false;
+		ds->hv->ops->unmask(ds->hv, (unsigned)r->port);
+	}
+}
+
+/* Rings just notified first, so a quiet guest waits one turn at most;
+ * busy ones still get at least one batch a turn. */
+static struct ring *next_ring(struct domains *ds, unsigned budget)
+{
+	if (ds->fresh.head && (budget > RING_BATCH || !ds->more.head))
+		return runq_pop(&ds->fresh);
+	if (ds->more.head)
+		return runq_pop(&ds->more);
+	return runq_pop(&ds->fresh);
 }
 
 static void work_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct domains *ds = arg;
-	int n;
+	unsigned budget = TURN_REQUESTS;
+	struct ring *r;
 
-	for (n = 0; n < TURN_RINGS && ds->qhead; n++) {
-		struct ring *r = ds->qhead;
+	ds->in_turn = true;
+	while (budget && (r = next_ring(ds, budget))) {
+		unsigned batch = budget < RING_BATCH ? budget : RING_BATCH;
+		unsigned left = batch;
 
-		ds->qhead = r->qnext;
-		if (!ds->qhead)
-			ds->qtail = NULL;
-		r->queued = false;
 		ds->busy = r;
 		ds->busy_dead = false;
-		ring_service(r);
+		ring_service(r, &left);
 		ds->busy = NULL;
 		if (ds->busy_dead)
 			ring_free(r);
+		/* A ring with nothing to read still cost a turn's share. */
+		budget -= left < batch ? batch - left : 1;
 	}
-	if (ds->qhead)
-		event_active(ds->ev_work, EV_TIMEOUT, 0);
+	if (ds->fresh.head || ds->more.head)
+		schedule(ds);
+	ds->in_turn = false;
 }
 
 static int port_slot(struct domains *ds, int port)
@@ -342,10 +412,22 @@ static void evtchn_cb(evutil_socket_t fd, short what, void *arg)
 	int port;
 
 	while ((port = hv->ops->pending(hv)) >= 0) {
+		struct ring *r =
+			(size_t)port < ds->nports && port != ds->virq_port
+				? ds->by_port[port]
+				: NULL;
+
 		if (port == ds->virq_port)
 			dom_exc = true;
-		else if ((size_t)port < ds->nports && ds->by_port[port])
-			enqueue(ds->by_port[port]);
+		if (r) {
+			/* Masked until it runs dry (ring_service), or for
+			 * good if it is not listened to. */
+			if (!r->ignored) {
+				r->held = true;
+				enqueue(r);
+			}
+			continue;
+		}
 		hv->ops->unmask(hv, (unsigned)port);
 	}
 	if (port != -EAGAIN) {
@@ -415,6 +497,7 @@ static int introduce_cb(void *arg, unsigned domid, uint64_t mfn, unsigned port)
 		ds->by_port[r->port] = NULL;
 		hv->ops->unbind(hv, (unsigned)r->port);
 		r->port = lp;
+		r->held = false;
 		ds->by_port[lp] = r;
 		enqueue(r);
 		return 0;

@@ -20,11 +20,12 @@
 #include "protocol/ring.h"
 #include "sim/guest.h"
 
-#define XS_HDR          sizeof(struct xsd_sockmsg)
-#define WQ_MAX          (256 * 1024) /* queued request bytes per guest */
-#define CQ_MAX          (256 * 1024) /* queued console bytes per guest */
-#define WATCHQ_MAX      256          /* queued watch events per guest */
-#define EVENTS_PER_READ 256
+#define XS_HDR             sizeof(struct xsd_sockmsg)
+#define WQ_MAX             (256 * 1024) /* queued request bytes per guest */
+#define CQ_MAX             (256 * 1024) /* queued console bytes per guest */
+#define WATCHQ_MAX         256          /* queued watch events per guest */
+#define EVENTS_PER_READ    256
+#define READS_PER_DISPATCH 4 /* then the caller's loop gets a say */
 
 struct watchev {
 	struct watchev *next;
@@ -453,7 +454,7 @@ static void handle_event(struct guest_host *gh, const struct sim_event *ev)
 int guest_host_dispatch(struct guest_host *gh)
 {
 	struct sim_event ev[EVENTS_PER_READ];
-	int n, i, total = 0;
+	int n, i, total = 0, reads = 0;
 
 	do {
 		n = simclient_read_events(gh->sc, ev, EVENTS_PER_READ);
@@ -462,7 +463,7 @@ int guest_host_dispatch(struct guest_host *gh)
 		for (i = 0; i < n; i++)
 			handle_event(gh, &ev[i]);
 		total += n;
-	} while (n == EVENTS_PER_READ);
+	} while (n == EVENTS_PER_READ && ++reads < READS_PER_DISPATCH);
 	return total;
 }
 

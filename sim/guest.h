@@ -40,7 +40,8 @@ struct guest_host *guest_host_new(struct simclient *sc);
 /* Detaches and frees every guest; the simclient stays open. */
 void guest_host_free(struct guest_host *gh);
 int guest_host_fd(const struct guest_host *gh);
-/* Service every guest named by waiting events: how many, or -errno. */
+/* Service the guests named by waiting events (a bounded number of them,
+ * so a caller's loop keeps control under a flood): how many, or -errno. */
 int guest_host_dispatch(struct guest_host *gh);
 /* Wait up to timeout_ms (-1: forever) for events, then dispatch them. */
 int guest_host_run_once(struct guest_host *gh, int timeout_ms);

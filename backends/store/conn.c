@@ -312,17 +312,25 @@ int conn_output(struct conn *c)
 	if (c->dead)
 		return -EPIPE;
 	/* Input held back by the outstanding quota may go on now. */
-	return c->ilen >= sizeof(struct xsd_sockmsg) && may_handle(c);
+	return c->quota_wait && may_handle(c);
 }
 
 int conn_input(struct conn *c)
 {
+	unsigned budget = INPUT_BATCH;
+
+	return conn_input_budget(c, &budget);
+}
+
+int conn_input_budget(struct conn *c, unsigned *budget)
+{
 	size_t pos = 0;
-	int handled = 0, ret = 0;
+	int ret = 0;
 	bool drained = false;
 
 	if (c->dead)
 		return -EPIPE;
+	c->quota_wait = false;
 	if (!c->ibuf) {
 		c->ibuf = malloc(IBUF_SIZE);
 		if (!c->ibuf)
@@ -340,13 +348,17 @@ int conn_input(struct conn *c)
 			}
 			if (c->ilen - pos < sizeof(hdr) + hdr.len)
 				break;
-			if (handled >= INPUT_BATCH || !may_handle(c)) {
+			if (!may_handle(c)) {
+				c->quota_wait = true; /* conn_output() resumes */
+				goto out;
+			}
+			if (!*budget) {
 				ret = 1;
 				goto out;
 			}
 			handle_request(c, &hdr, c->ibuf + pos + sizeof(hdr));
 			pos += sizeof(hdr) + hdr.len;
-			handled++;
+			--*budget;
 			if (c->dead)
 				return -EPIPE;
 		}
@@ -376,5 +388,5 @@ out:
 	store_flush(c->st);
 	if (c->dead)
 		return -EPIPE;
-	return ret && may_handle(c);
+	return ret;
 }

@@ -56,6 +56,9 @@ void conn_shed(struct conn *c);
  * -errno when the connection must be closed (the reason is logged once).
  */
 int conn_input(struct conn *c);
+/* The same, handling at most *budget requests and taking from *budget
+ * those it handled: a caller sharing one budget among connections. */
+int conn_input_budget(struct conn *c, unsigned *budget);
 /*
  * Write queued output: 0, or 1 when input that was held back (the
  * outstanding-request quota) can now be handled: call conn_input(); or

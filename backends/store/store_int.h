@@ -66,6 +66,7 @@ struct conn {
 	uint64_t incarnation; /* of the domain it was made for */
 	bool dead;            /* given up on: ignore input, drop output */
 	bool ww;              /* write readiness asked of the transport */
+	bool quota_wait;      /* input held back by the outstanding quota */
 	bool dirty;           /* output queued since the last flush */
 	struct conn *dnext;
 	const struct conn_transport *tp;

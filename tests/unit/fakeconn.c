@@ -11,7 +11,7 @@
 #include "protocol/proto.h"
 #include "tests/unit/fakeconn.h"
 
-#define FAKE_IN	 (1 << 16)
+#define FAKE_IN  (1 << 16)
 #define FAKE_OUT (1 << 22)
 
 struct fake {
@@ -22,6 +22,7 @@ struct fake {
 	size_t outlen, outpos;
 	bool killed;
 	bool blocked; /* the peer reads nothing: writes make no progress */
+	bool held;    /* fake_feed() queues without handling */
 	unsigned long nseen; /* watch events received, all of them */
 	size_t seen_bytes;   /* their bytes, headers included */
 	char log[4096];      /* message types in arrival order */
@@ -105,7 +106,7 @@ void fake_feed(struct fake *f, const void *buf, size_t len)
 		return;
 	memcpy(f->in + f->inlen, buf, len);
 	f->inlen += len;
-	while (!f->killed) {
+	while (!f->killed && !f->held) {
 		int r = conn_input(f->c);
 
 		if (r < 0)
@@ -113,8 +114,18 @@ void fake_feed(struct fake *f, const void *buf, size_t len)
 		if (r != 1)
 			break;
 	}
-	if (!f->killed)
+	if (!f->killed && !f->held)
 		conn_output(f->c);
+}
+
+void fake_hold(struct fake *f, bool held)
+{
+	f->held = held;
+}
+
+struct conn *fake_conn(struct fake *f)
+{
+	return f->c;
 }
 
 void fake_send(struct fake *f, uint32_t type, uint32_t tx_id,
@@ -181,8 +192,8 @@ static bool drain(struct fake *f)
 				show(f->events[f->nev++], p, h.len);
 		} else if (!got) {
 			const char *name = proto_type_name(h.type);
-			int n = snprintf(f->reply, sizeof(f->reply), "%s:",
-					 name ? name : "?");
+			int n = snprintf(f->reply, sizeof(f->reply),
+					 "%s:", name ? name : "?");
 
 			log_type(f, h.type);
 			show(f->reply + n, p, h.len);

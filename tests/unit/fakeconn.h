@@ -18,6 +18,10 @@ bool fake_killed(const struct fake *f);
 
 /* Send raw bytes as if the peer wrote them; handles what is complete. */
 void fake_feed(struct fake *f, const void *buf, size_t len);
+/* While held, fake_feed() and fake_send() only queue the bytes: the test
+ * drives conn_input_budget()/conn_output() on fake_conn() itself. */
+void fake_hold(struct fake *f, bool held);
+struct conn *fake_conn(struct fake *f);
 /* Send one request with a raw payload. */
 void fake_send(struct fake *f, uint32_t type, uint32_t tx_id,
 	       const void *payload, size_t len);

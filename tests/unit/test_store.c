@@ -21,7 +21,7 @@ static struct store *new_store(void)
 	return store_new(&cfg, NULL);
 }
 
-#define R(f, type, ...) fake_req(f, type, 0, __VA_ARGS__, NULL)
+#define R(f, type, ...)      fake_req(f, type, 0, __VA_ARGS__, NULL)
 #define RT(f, tx, type, ...) fake_req(f, type, tx, __VA_ARGS__, NULL)
 
 static void test_basic(void)
@@ -106,8 +106,7 @@ static void test_permissions(void)
 		  "GET_PERMS:n5|");
 	/* Only privileged callers may change the owner. */
 	CHECK_STR(R(d5, XS_SET_PERMS, "data/x", "n7"), "ERROR:EPERM|");
-	CHECK_STR(R(d5, XS_SET_PERMS, "data/x", "n5", "r7"),
-		  "SET_PERMS:OK|");
+	CHECK_STR(R(d5, XS_SET_PERMS, "data/x", "n5", "r7"), "SET_PERMS:OK|");
 	CHECK_STR(R(d5, XS_GET_PERMS, "data/x"), "GET_PERMS:n5|r7|");
 	CHECK_STR(R(d5, XS_SET_PERMS, "/local/domain/5", "n5"),
 		  "ERROR:EACCES|");
