@@ -4,6 +4,7 @@
  *	guests --sim PATH --xs PATH --xl XENSIM_XL [--pid PID] [--sim-pid PID]
  *	       [--levels 1,100,1000] [-t S] [--turn S] [--flood-time S]
  *	       [--flood-turn S] [--depth D] [-r CYCLES] [--raw FILE]
+ *	       [--quiet-nice N]
  *
  * The daemon runs on the simulator (xenbackd --hypervisor sim:PATH, with
  * its socket at --xs); bench/guests.sh starts both.  Domains are made the
@@ -13,7 +14,8 @@
  *  - the quiet guest Q, the first domain, has a thread and a simclient
  *    connection of its own (a guest has its own vcpu) and does blocking
  *    round trips all the time, a WRITE of its node data/bench (32 bytes)
- *    and a READ of it, alternately;
+ *    and a READ of it, alternately; --quiet-nice sets that thread's nice
+ *    value (as Xen's scheduler boosts a vcpu woken by an event);
  *  - the others (W) share one guest_host in the main thread;
  *  - a toolstack (libxenstore on the daemon's socket, a thread of its own)
  *    reads /local/domain/Q/name once a millisecond in the "one" and
@@ -57,6 +59,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,11 +81,6 @@
 #define RELEASE_WAIT_S 60
 #define POOLED         (~0u)   /* visit of a pooled result */
 #define TOOL_PACE_NS   1000000 /* between the toolstack's reads */
-/*
- * guest_xs_send returns the req_id as an int: ids from 2^31 on look
- * negative, so only -1 .. -4095 are errors.
- */
-#define SEND_FAILED(rc) ((rc) < 0 && (rc) > -4096)
 
 extern char **environ;
 
@@ -95,6 +93,7 @@ static struct {
 	unsigned levels[MAX_LEVELS], nlevels;
 	double time, flood_time, turn, flood_turn;
 	unsigned depth, cycles;
+	int quiet_nice;
 } opt = {
 	.time = 2.0,
 	.flood_time = 10.0,
@@ -272,6 +271,10 @@ static void *quiet_main(void *arg)
 
 	memcpy(body, NODE, sizeof(NODE));
 	memcpy(body + sizeof(NODE), value, VALUE_LEN);
+	/* Linux: the nice value of this thread alone. */
+	if (opt.quiet_nice &&
+	    setpriority(PRIO_PROCESS, (id_t)gettid(), opt.quiet_nice) < 0)
+		die("quiet guest: setpriority: %s", strerror(errno));
 	for (;;) {
 		struct result *rec;
 		bool run, stop;
@@ -302,14 +305,6 @@ static void *quiet_main(void *arg)
 				   &rlen, CALL_MS);
 		t1 = now_ns();
 		free(reply);
-		if (rc < 0 && !SEND_FAILED(rc)) {
-			/* Sent, but its id looked like an error: not waited
-			 * for (the reply is dropped); try again. */
-			pthread_mutex_lock(&q.mx);
-			q.inflight = NULL;
-			pthread_mutex_unlock(&q.mx);
-			continue;
-		}
 		pthread_mutex_lock(&q.mx);
 		if (rc < 0 || (!write && rlen != VALUE_LEN))
 			q.errors++;
@@ -442,7 +437,7 @@ static void w_send(struct wguest *w)
 	w->t0 = now_ns();
 	id = guest_xs_send(w->g, write ? XS_WRITE : XS_READ, 0, body,
 			   write ? sizeof(body) : sizeof(NODE));
-	if (SEND_FAILED(id))
+	if (id < 0)
 		die("domain %u: send: %s", w->domid, strerror(-id));
 	w->out++;
 }
@@ -1062,6 +1057,7 @@ int main(int argc, char **argv)
 		{"depth", required_argument, NULL, 'd'},
 		{"cycles", required_argument, NULL, 'r'},
 		{"raw", required_argument, NULL, 'o'},
+		{"quiet-nice", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1103,6 +1099,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			opt.depth = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'n':
+			opt.quiet_nice = (int)strtol(optarg, NULL, 10);
 			break;
 		case 'r':
 			opt.cycles = (unsigned)strtoul(optarg, NULL, 10);

@@ -17,8 +17,9 @@
 #   -b  where guests is (default build/bench)
 #   -p  CPU placement: "same" (default) pins everything to CPU 0;
 #       "split" pins xenbackd to CPU 0 and the simulator and the guests to
-#       CPU 1; "xen" is "split" with xensim at nice -15 (root only), as
-#       Xen runs a hypercall at once, never behind other guests' work;
+#       CPU 1; "xen" is "split" with xensim at nice -15, as Xen runs a
+#       hypercall at once, and the quiet guest's thread at nice -10, as
+#       Xen's scheduler boosts a vcpu woken by an event (root only);
 #       "none" leaves it to the scheduler
 #   -t  timed seconds per mode and size (default 2)
 #   -f  timed seconds of the flood (default 10; 0: no flood)
@@ -54,7 +55,7 @@ while getopts d:s:b:p:t:f:r:l:ko: opt; do
 	l) levels=$OPTARG ;;
 	k) keep=1 ;;
 	o) rawout=$OPTARG ;;
-	*) sed -n '12,30s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	*) sed -n '12,31s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 
@@ -76,7 +77,8 @@ xen)
 		exit 2
 	fi
 	daemon_cpu="taskset -c 0" sim_cpu="taskset -c 1 nice -n -15" \
-		client_cpu="taskset -c 1" ;;
+		client_cpu="taskset -c 1"
+	GUESTS_ARGS="--quiet-nice -10 ${GUESTS_ARGS:-}" ;;
 none) daemon_cpu='' sim_cpu='' client_cpu='' ;;
 *) echo "guests.sh: -p same|split|xen|none" >&2; exit 2 ;;
 esac

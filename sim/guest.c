@@ -637,6 +637,15 @@ void *guest_arg(const struct guest *g)
 
 /* ---- requests ---- */
 
+/* Request ids stay in 1 .. 2^31 - 1: they are returned as a positive int. */
+static uint32_t take_id(struct guest *g)
+{
+	uint32_t id = g->next_id;
+
+	g->next_id = id >= 0x7FFFFFFFu ? 1 : id + 1;
+	return id;
+}
+
 static int xs_queue(struct guest *g, uint32_t type, uint32_t tx,
 		    const struct bytes *body)
 {
@@ -647,7 +656,7 @@ static int xs_queue(struct guest *g, uint32_t type, uint32_t tx,
 		return -EPIPE;
 	if (body->len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
-	hdr.req_id = g->next_id++;
+	hdr.req_id = take_id(g);
 	if (g->wq.len + XS_HDR + body->len > WQ_MAX)
 		return -ENOBUFS;
 	rc = bytes_add(&g->wq, &hdr, XS_HDR, WQ_MAX);
@@ -883,7 +892,7 @@ int guest_bad_xs_raw(struct guest *g, const void *bytes, size_t len)
 
 int guest_bad_xs_oversized(struct guest *g)
 {
-	struct xsd_sockmsg hdr = {XS_WRITE, g->next_id++, 0,
+	struct xsd_sockmsg hdr = {XS_WRITE, take_id(g), 0,
 				  XENSTORE_PAYLOAD_MAX + 1};
 
 	return guest_bad_xs_raw(g, &hdr, sizeof(hdr));

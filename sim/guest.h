@@ -85,7 +85,8 @@ void guest_set_handlers(struct guest *g, guest_reply_fn *reply,
 void guest_set_console_input(struct guest *g, guest_input_fn *fn, void *arg);
 void *guest_arg(const struct guest *g);
 
-/* Queue a request (the ring takes it as room appears): its req_id. */
+/* Queue a request (the ring takes it as room appears): its req_id, from 1
+ * to 2^31 - 1, or -errno. */
 int guest_xs_send(struct guest *g, uint32_t type, uint32_t tx, const void *body,
 		  size_t len);
 /* The same with strings joined by NULs (and one at the end if nul_end). */
