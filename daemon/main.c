@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <systemd/sd-daemon.h>
 
 #include "backends/console/conback.h"
 #include "backends/console/sclient.h"
@@ -300,6 +299,9 @@ static void daemon_start_consoles_only(struct daemon *d)
 	    setenv("XENSTORED_PATH", d->opt.socket_path, 1) < 0)
 		fatal("setenv");
 	daemon_consoles(d);
+	d->notify = notify_new(d->base, NULL, d->consoles);
+	if (!d->notify)
+		fatal("notify");
 	daemon_pidfile(d);
 }
 
@@ -322,7 +324,7 @@ static void daemon_start(struct daemon *d)
 	daemon_guests(d);
 	daemon_consoles(d);
 	daemon_listen(d);
-	d->notify = notify_new(d->base, d->store);
+	d->notify = notify_new(d->base, d->store, d->consoles);
 	if (!d->notify)
 		fatal("notify");
 	daemon_pidfile(d);
@@ -335,8 +337,6 @@ static void daemon_stop(struct daemon *d)
 
 	if (d->notify)
 		notify_stopping(d->notify);
-	else if (d->opt.console_only)
-		sd_notify(0, "STOPPING=1");
 	server_free(d->server);
 	conback_free(d->consoles);
 	sclient_free(d->con_sc);
@@ -381,7 +381,7 @@ int main(int argc, char **argv)
 		ready_fd = detach_start(d.opt.output_pid);
 	if (d.opt.console_only) {
 		daemon_start_consoles_only(&d);
-		sd_notify(0, "READY=1");
+		notify_ready(d.notify);
 	} else {
 		daemon_start(&d);
 		log_info("listening on %s (try: XENSTORED_PATH=%s "

@@ -3,10 +3,12 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <systemd/sd-daemon.h>
 
+#include "backends/console/conback.h"
 #include "backends/store/store.h"
 #include "daemon/notify.h"
 #include "lib/log.h"
@@ -15,6 +17,7 @@
 
 struct notify {
 	struct store *store;
+	const struct conback *consoles;
 	struct event *ev_status;   /* NULL unless NOTIFY_SOCKET is set */
 	struct event *ev_watchdog; /* NULL unless WatchdogSec= is for us */
 	struct timeval watchdog_every;
@@ -23,13 +26,25 @@ struct notify {
 static void notify_status(struct notify *n)
 {
 	struct store_stats s;
+	struct conback_stats c;
+	char store[160] = "", cons[96] = "";
 
-	store_get_stats(n->store, &s);
-	sd_notifyf(0,
-		   "STATUS=%zu nodes, %zu connections, %zu watches, "
-		   "%zu transactions, %zu domains",
-		   s.nodes, s.connections, s.watches, s.transactions,
-		   s.domains);
+	if (n->store) {
+		store_get_stats(n->store, &s);
+		snprintf(store, sizeof(store),
+			 "%zu nodes, %zu connections, %zu watches, "
+			 "%zu transactions, %zu domains",
+			 s.nodes, s.connections, s.watches, s.transactions,
+			 s.domains);
+	}
+	if (n->consoles) {
+		conback_get_stats(n->consoles, &c);
+		snprintf(cons, sizeof(cons),
+			 "%s%zu consoles of %zu domains, %lu bytes dropped",
+			 n->store ? "; " : "", c.consoles, c.domains,
+			 c.dropped);
+	}
+	sd_notifyf(0, "STATUS=%s%s", store, cons);
 }
 
 static void notify_status_cb(evutil_socket_t fd, short what, void *arg)
@@ -57,7 +72,8 @@ static int notify_watchdog_new(struct notify *n, struct event_base *base)
 	return n->ev_watchdog ? 0 : -1;
 }
 
-struct notify *notify_new(struct event_base *base, struct store *st)
+struct notify *notify_new(struct event_base *base, struct store *st,
+			  const struct conback *consoles)
 {
 	struct notify *n = calloc(1, sizeof(*n));
 	const char *sock = getenv("NOTIFY_SOCKET");
@@ -65,6 +81,7 @@ struct notify *notify_new(struct event_base *base, struct store *st)
 	if (!n)
 		return NULL;
 	n->store = st;
+	n->consoles = consoles;
 	if (!sock || !*sock)
 		return n;
 	n->ev_status = event_new(base, -1, EV_PERSIST, notify_status_cb, n);

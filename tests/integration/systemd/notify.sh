@@ -10,7 +10,13 @@
 # counts; WATCHDOG=1 at half of WATCHDOG_USEC, and none without it;
 # STOPPING=1 on SIGTERM and a clean exit.  With --pid-file (the
 # launch-xenstore way) the daemon forks and READY=1 comes from the child.
+# Given the simulator (XENSIM, XENSIM_XL), STATUS= counts the consoles:
+# combined, with --no-consoles (no console part) and with --console-only.
+#
+#   sh notify.sh XENBACKD NOTIFYSINK [XENSIM XENSIM_XL]
 NOTIFYSINK=${2:-}
+XENSIM=${3:-}
+XENSIM_XL=${4:-}
 . "$(dirname "$0")/../lib.sh"
 
 if [ -z "$NOTIFYSINK" ] || [ ! -x "$NOTIFYSINK" ]; then
@@ -24,7 +30,11 @@ SINK_PID=
 # sink_start: a fresh notifysink on NSOCK, output in NOUT.
 sink_start()
 {
-	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
+	# The old sink unlinks its socket as it exits: let it go first.
+	if [ -n "$SINK_PID" ]; then
+		kill "$SINK_PID" 2>/dev/null
+		wait "$SINK_PID" 2>/dev/null
+	fi
 	: >"$NOUT"
 	"$NOTIFYSINK" "$NSOCK" "$SOCK" 60 >"$NOUT" 2>&1 &
 	SINK_PID=$!
@@ -133,6 +143,62 @@ wait_msg 'READY=1' || fail "no READY=1 (no watchdog)"
 sleep 0.6
 expect_eq "no WATCHDOG_USEC: no pings" 0 "$(count_msg 'WATCHDOG=1')"
 stop_daemon
+
+# --- STATUS= with consoles, on the simulator -------------------------------
+if [ -x "$XENSIM" ] && [ -x "$XENSIM_XL" ]; then
+	export XENSIM_SOCKET="$TESTDIR/sim"
+	"$XENSIM" --socket "$XENSIM_SOCKET" >"$TESTDIR/sim.out" 2>&1 &
+	bg_track $!
+	wait_lines "$TESTDIR/sim.out" 1 50
+	sink_start
+	notify_daemon -- --hypervisor "sim:$XENSIM_SOCKET" \
+		--log-dir "$TESTDIR/logs"
+	wait_msg 'READY=1' || fail "sim: no READY=1: $(cat "$NOUT")"
+	expect_match "combined: STATUS= has the consoles" \
+		"STATUS=[0-9]+ nodes, .* domains; 0 consoles of 0 domains, 0 bytes dropped" \
+		"$(cat "$NOUT")"
+	check "sim: a domain with a console" "$XENSIM_XL" create g1 \
+		--wait-tty 10
+	# STATUS= is refreshed every 5 s.
+	if wait_msg "1 consoles of 1 domains" 80; then
+		pass
+	else
+		fail "no STATUS= with 1 console in 8 s: $(tail -n 2 "$NOUT")"
+	fi
+	stop_daemon
+	sink_start
+	notify_daemon -- --hypervisor "sim:$XENSIM_SOCKET" --no-consoles
+	wait_msg 'READY=1' || fail "--no-consoles: no READY=1"
+	expect_match "--no-consoles: STATUS= counts the store" \
+		"STATUS=[0-9]+ nodes, .* [0-9]+ domains$" "$(grep STATUS= "$NOUT")"
+	expect_no_match "--no-consoles: no console part" 'consoles' \
+		"$(cat "$NOUT")"
+	store_pid=$DAEMON_PID
+	sink_start
+	env NOTIFY_SOCKET="$NSOCK" "$XENBACKD" --console-only -i \
+		--hypervisor "sim:$XENSIM_SOCKET" --log-dir "$TESTDIR/logs" \
+		>"$TESTDIR/con.out" 2>&1 &
+	con_pid=$!
+	bg_track "$con_pid"
+	if wait_msg "pid=$con_pid READY=1"; then
+		pass
+	else
+		fail "--console-only: no READY=1: $(cat "$TESTDIR/con.out")"
+	fi
+	expect_match "--console-only: STATUS= has only the consoles" \
+		"pid=$con_pid STATUS=[0-9]+ consoles of [0-9]+ domains, [0-9]+ bytes dropped$" \
+		"$(cat "$NOUT")"
+	kill -TERM "$con_pid"
+	if wait_msg "pid=$con_pid STOPPING=1"; then
+		pass
+	else
+		fail "--console-only: no STOPPING=1"
+	fi
+	wait "$con_pid"
+	expect_eq "--console-only: exit status" 0 "$?"
+	DAEMON_PID=$store_pid
+	stop_daemon
+fi
 
 # --- --pid-file: forks as launch-xenstore expects ---------------------------
 sink_start
