@@ -34,10 +34,13 @@
 
 #include <xenstore.h>
 
+#include "bench/benchutil.h"
 #include "sim/guest.h"
 #include "sim/simclient.h"
 
 #define MAXG 1000
+
+const char bench_prog[] = "console";
 
 static double now_s(void)
 {
@@ -45,12 +48,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "console: %s\n", what);
-	exit(1);
 }
 
 static pid_t spawn(const char *const *argv, int out_fd)

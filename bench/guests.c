@@ -53,7 +53,6 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <spawn.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,6 +65,7 @@
 
 #include <xenstore.h>
 
+#include "bench/benchutil.h"
 #include "sim/guest.h"
 #include "sim/simclient.h"
 
@@ -83,6 +83,8 @@
 #define TOOL_PACE_NS   1000000 /* between the toolstack's reads */
 
 extern char **environ;
+
+const char bench_prog[] = "guests";
 
 enum mode { M_ONE, M_ALL, M_FLOOD, M_COUNT };
 static const char *const mode_name[M_COUNT] = {"one", "all", "flood"};
@@ -104,118 +106,6 @@ static struct {
 };
 
 static const char value[VALUE_LEN + 1] = "v123456789abcdef0123456789abcdef";
-
-static _Noreturn void die(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
-static _Noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("guests: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* A process's user+system CPU time in ns (0 without a pid). */
-static uint64_t cpu_ns(long pid)
-{
-	unsigned long long ut, st;
-	char name[64], buf[1024], *p;
-	FILE *f;
-	int n;
-
-	if (pid <= 0)
-		return 0;
-	snprintf(name, sizeof(name), "/proc/%ld/stat", pid);
-	f = fopen(name, "r");
-	if (!f)
-		die("%s: %s", name, strerror(errno));
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (p)
-		p = strrchr(buf, ')');
-	n = p ? sscanf(p + 2,
-		       "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-		       &ut, &st)
-	      : 0;
-	if (n != 2)
-		return 0;
-	return (ut + st) *
-	       (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK));
-}
-
-/* ---- latency samples ---- */
-
-struct samples {
-	uint64_t *v; /* ns */
-	size_t n, cap;
-};
-
-static void samples_add(struct samples *s, uint64_t ns)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4096;
-		uint64_t *nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			die("out of memory");
-		s->v = nv;
-		s->cap = cap;
-	}
-	s->v[s->n++] = ns;
-}
-
-static void samples_merge(struct samples *to, const struct samples *from)
-{
-	size_t i;
-
-	for (i = 0; i < from->n; i++)
-		samples_add(to, from->v[i]);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct stats {
-	size_t n;
-	double mean, p50, p99, max; /* µs */
-};
-
-static struct stats samples_stats(struct samples *s)
-{
-	struct stats st = {0, 0, 0, 0, 0};
-	double sum = 0;
-	size_t i;
-
-	if (!s->n)
-		return st;
-	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
-	for (i = 0; i < s->n; i++)
-		sum += (double)s->v[i];
-	st.n = s->n;
-	st.mean = sum / (double)s->n / 1e3;
-	/* Nearest rank. */
-	st.p50 = (double)s->v[(s->n * 50 + 99) / 100 - 1] / 1e3;
-	st.p99 = (double)s->v[(s->n * 99 + 99) / 100 - 1] / 1e3;
-	st.max = (double)s->v[s->n - 1] / 1e3;
-	return st;
-}
 
 /* ---- results: one per level visit and mode ---- */
 
@@ -274,7 +164,7 @@ static void *quiet_main(void *arg)
 	/* Linux: the nice value of this thread alone. */
 	if (opt.quiet_nice &&
 	    setpriority(PRIO_PROCESS, (id_t)gettid(), opt.quiet_nice) < 0)
-		die("quiet guest: setpriority: %s", strerror(errno));
+		die_errno("quiet guest: setpriority");
 	for (;;) {
 		struct result *rec;
 		bool run, stop;
@@ -540,7 +430,7 @@ static int spawn_wait(const char *const argv[])
 		die("%s: %s", argv[0], strerror(rc));
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
-			die("waitpid: %s", strerror(errno));
+			die_errno("waitpid");
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
@@ -609,7 +499,7 @@ static void create_domains(unsigned count)
 static void xs_rm_path(const char *path)
 {
 	if (!xs_rm(m.xs, XBT_NULL, path) && errno != ENOENT)
-		die("xs_rm %s: %s", path, strerror(errno));
+		die_errno("xs_rm %s", path);
 }
 
 /* What xensim-xl destroy does: the nodes, then the domain. */
@@ -875,7 +765,7 @@ static void report(void)
 	FILE *f = NULL;
 
 	if (opt.raw && !(f = fopen(opt.raw, "w")))
-		die("%s: %s", opt.raw, strerror(errno));
+		die_errno("%s", opt.raw);
 	for (i = 0; f && i < nraw; i++)
 		raw_out(f, &results[i]);
 	if (f)
@@ -1129,7 +1019,7 @@ int main(int argc, char **argv)
 	setenv("XENSTORED_PATH", opt.xs, 1);
 	m.xs = xs_open(0);
 	if (!m.xs)
-		die("xenstore at %s: %s", opt.xs, strerror(errno));
+		die_errno("xenstore at %s", opt.xs);
 	rc = simclient_open(opt.sim, SIMCLIENT_DOM0, &m.d0);
 	if (rc == 0)
 		rc = simclient_open(opt.sim, 0, &m.sc);
@@ -1145,7 +1035,7 @@ int main(int argc, char **argv)
 	go_to(opt.levels[0]);
 	tool.xs = xs_open(0);
 	if (!tool.xs)
-		die("xenstore at %s: %s", opt.xs, strerror(errno));
+		die_errno("xenstore at %s", opt.xs);
 	snprintf(tool.path, sizeof(tool.path), "/local/domain/%u/name",
 		 guest_domid(q.g));
 	rc = pthread_create(&q.thread, NULL, quiet_main, NULL);

@@ -31,6 +31,8 @@
 # guests (e.g. --depth 8 --turn 0.25) in GUESTS_ARGS.
 
 set -eu
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 daemon=build/daemon/xenbackd
 simdir=build/sim
@@ -62,9 +64,7 @@ done
 xensim=$simdir/xensim
 xl=$simdir/xensim-xl
 guests=$benchdir/guests
-for f in "$daemon" "$xensim" "$xl" "$guests"; do
-	[ -x "$f" ] || { echo "guests.sh: $f not built" >&2; exit 2; }
-done
+need_built "$daemon" "$xensim" "$xl" "$guests"
 
 case $placement in
 same) daemon_cpu="taskset -c 0" sim_cpu="taskset -c 0" \
@@ -84,62 +84,20 @@ none) daemon_cpu='' sim_cpu='' client_cpu='' ;;
 esac
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/guests.XXXXXX")
-sim_pid=
-xb_pid=
-
-# running PID: PID is alive and not a zombie waiting to be reaped.
-running() {
-	s=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${s#Z}" = "$s" ]
-}
-
-cleanup() {
-	for p in $xb_pid $sim_pid; do
-		kill "$p" 2>/dev/null || true
-	done
-	# A daemon deep in a backlog of guest work may not get to SIGTERM
-	# for a while (see docs/performance.md): give it 5 s, then KILL.
-	i=0
-	for p in $xb_pid $sim_pid; do
-		while running "$p" && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	if [ "$keep" = 1 ]; then
-		echo "guests.sh: kept $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-# wait_socket PID PATH: until PATH is a socket, or fail if PID died.
-wait_socket() {
-	i=0
-	while [ ! -S "$2" ]; do
-		if ! kill -0 "$1" 2>/dev/null || [ $i -ge 100 ]; then
-			echo "guests.sh: no socket at $2; logs:" >&2
-			cat "$tmp"/*.log >&2 || true
-			exit 1
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+on_exit_clean "$tmp" "$keep"
 
 # $*_cpu are empty or a taskset command: split them.
 # shellcheck disable=SC2086
 $sim_cpu "$xensim" --socket "$tmp/sim.sock" >"$tmp/sim.log" 2>&1 &
 sim_pid=$!
+bg_started "$sim_pid"
 wait_socket "$sim_pid" "$tmp/sim.sock"
 # shellcheck disable=SC2086 # XENBACKD_ARGS is a list of words
 $daemon_cpu "$daemon" -N --socket "$tmp/xs.sock" \
 	--hypervisor "sim:$tmp/sim.sock" ${XENBACKD_ARGS:-} \
 	>"$tmp/xb.log" 2>&1 &
 xb_pid=$!
+bg_started "$xb_pid"
 wait_socket "$xb_pid" "$tmp/xs.sock"
 
 echo "guests.sh: sizes $levels, ${secs}s per mode, flood ${flood}s," \

@@ -23,6 +23,8 @@
 # Extra daemon arguments may be given in XENBACKD_ARGS.
 
 set -eu
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 daemon=build/daemon/xenbackd
 benchdir=build/bench
@@ -50,13 +52,8 @@ done
 
 limit_bin=$benchdir/limit_server
 xsbench=$benchdir/xsbench
-for f in "$limit_bin" "$xsbench"; do
-	[ -x "$f" ] || { echo "run.sh: $f not built" >&2; exit 2; }
-done
-if [ "$daemon" != limit ] && [ ! -x "$daemon" ]; then
-	echo "run.sh: $daemon not built" >&2
-	exit 2
-fi
+need_built "$limit_bin" "$xsbench"
+[ "$daemon" = limit ] || need_built "$daemon"
 
 case $placement in
 same) server_cpu="taskset -c 0" client_cpu="taskset -c 0" ;;
@@ -66,43 +63,13 @@ none) server_cpu='' client_cpu='' ;;
 esac
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xsbench.XXXXXX")
-limit_pid=
-xb_pid=
-
-cleanup() {
-	for p in $xb_pid $limit_pid; do
-		kill "$p" 2>/dev/null || true
-	done
-	for p in $xb_pid $limit_pid; do
-		wait "$p" 2>/dev/null || true
-	done
-	if [ "$keep" = 1 ]; then
-		echo "run.sh: kept $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-# wait_socket PID PATH: until PATH is a socket, or fail if PID died.
-wait_socket() {
-	i=0
-	while [ ! -S "$2" ]; do
-		if ! kill -0 "$1" 2>/dev/null || [ $i -ge 100 ]; then
-			echo "run.sh: no socket at $2; log:" >&2
-			cat "$tmp"/*.log >&2 || true
-			exit 1
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+on_exit_clean "$tmp" "$keep"
 
 # $server_cpu and $client_cpu are empty or a taskset command: split them.
 # shellcheck disable=SC2086
 $server_cpu "$limit_bin" --socket "$tmp/limit.sock" >"$tmp/limit.log" 2>&1 &
 limit_pid=$!
+bg_started "$limit_pid"
 if [ "$daemon" = limit ]; then
 	# shellcheck disable=SC2086
 	$server_cpu "$limit_bin" --socket "$tmp/xb.sock" >"$tmp/xb.log" 2>&1 &
@@ -112,6 +79,7 @@ else
 		>"$tmp/xb.log" 2>&1 &
 fi
 xb_pid=$!
+bg_started "$xb_pid"
 wait_socket "$limit_pid" "$tmp/limit.sock"
 wait_socket "$xb_pid" "$tmp/xb.sock"
 

@@ -41,6 +41,8 @@
 
 #include <xenstore.h>
 
+#include "bench/benchutil.h"
+
 #define BENCH_SERVERS     2
 #define BENCH_SLICE       0.1  /* seconds per turn of one server */
 #define BENCH_WATCH_CHUNK 1000 /* watch events per turn */
@@ -66,6 +68,8 @@ static struct {
 	.writers = 8,
 };
 
+const char bench_prog[] = "xsbench";
+
 /* The servers under test. */
 static struct server {
 	const char *socket;
@@ -87,12 +91,6 @@ struct tally {
 	uint64_t ns, cpu_ns;
 };
 
-static _Noreturn void die(const char *what)
-{
-	fprintf(stderr, "xsbench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static void alarm_cb(int sig)
 {
 	static const char msg[] = "xsbench: timed out (server stuck?)\n";
@@ -101,14 +99,6 @@ static void alarm_cb(int sig)
 	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
 		_exit(1);
 	_exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Which server has turn @k: A B B A A B B A ... */
@@ -126,7 +116,7 @@ static struct xs_handle *connect_or_die(unsigned int s)
 	setenv("XENSTORED_PATH", servers[s].socket, 1);
 	h = xs_open(0);
 	if (h == NULL)
-		die(servers[s].socket);
+		die_errno("%s", servers[s].socket);
 	return h;
 }
 
@@ -142,36 +132,13 @@ static void write_or_die(struct xs_handle *h, xs_transaction_t t,
 			 const char *path)
 {
 	if (!xs_write(h, t, path, value, BENCH_VALUE_LEN))
-		die(path);
+		die_errno("%s", path);
 }
 
 /* Server @s's user+system CPU time in ns, or 0 without its pid. */
 static uint64_t server_cpu_ns(unsigned int s)
 {
-	unsigned long long ut, st;
-	char name[64], buf[1024], *p;
-	FILE *f;
-	int n;
-
-	if (servers[s].pid <= 0)
-		return 0;
-	snprintf(name, sizeof(name), "/proc/%ld/stat", servers[s].pid);
-	f = fopen(name, "r");
-	if (f == NULL)
-		die(name);
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	/* Fields 14 and 15; skip "pid (comm)" first, comm may hold blanks. */
-	if (p != NULL)
-		p = strrchr(buf, ')');
-	n = p ? sscanf(p + 2,
-		       "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-		       &ut, &st)
-	      : 0;
-	if (n != 2)
-		return 0;
-	return (ut + st) *
-	       (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK));
+	return cpu_ns(servers[s].pid);
 }
 
 /* Server @s's VmRSS in bytes. */
@@ -184,7 +151,7 @@ static uint64_t server_rss(unsigned int s)
 	snprintf(name, sizeof(name), "/proc/%ld/status", servers[s].pid);
 	f = fopen(name, "r");
 	if (f == NULL)
-		die(name);
+		die_errno("%s", name);
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
 			break;
@@ -274,12 +241,9 @@ static void read_op(void *ctx, unsigned long i)
 
 	v = xs_read(c->h, XBT_NULL, c->keys.path[i % BENCH_KEYS], &len);
 	if (v == NULL)
-		die(c->keys.path[i % BENCH_KEYS]);
-	if (len != BENCH_VALUE_LEN) {
-		fprintf(stderr, "xsbench: read %u bytes, want %d\n", len,
-			BENCH_VALUE_LEN);
-		exit(1);
-	}
+		die_errno("%s", c->keys.path[i % BENCH_KEYS]);
+	if (len != BENCH_VALUE_LEN)
+		die("read %u bytes, want %d", len, BENCH_VALUE_LEN);
 	free(v);
 }
 
@@ -292,12 +256,9 @@ static void directory_op(void *ctx, unsigned long i)
 	(void)i;
 	d = xs_directory(c->h, XBT_NULL, "/bench/dir", &num);
 	if (d == NULL)
-		die("directory /bench/dir");
-	if (num != BENCH_KEYS) {
-		fprintf(stderr, "xsbench: %u children, want %d\n", num,
-			BENCH_KEYS);
-		exit(1);
-	}
+		die_errno("directory /bench/dir");
+	if (num != BENCH_KEYS)
+		die("%u children, want %d", num, BENCH_KEYS);
 	free(d);
 }
 
@@ -311,13 +272,13 @@ static void transaction_op(void *ctx, unsigned long i)
 	for (;;) {
 		t = xs_transaction_start(c->h);
 		if (t == XBT_NULL)
-			die("transaction_start");
+			die_errno("transaction_start");
 		for (j = 0; j < BENCH_TX_WRITES; j++)
 			write_or_die(c->h, t, c->keys.path[j]);
 		if (xs_transaction_end(c->h, t, false))
 			return;
 		if (errno != EAGAIN)
-			die("transaction_end");
+			die_errno("transaction_end");
 		c->retries++;
 	}
 }
@@ -329,7 +290,7 @@ static struct simple_ctx *simple_new(const char *test, unsigned int s)
 	unsigned int i;
 
 	if (c == NULL)
-		die("calloc");
+		die_errno("calloc");
 	c->h = connect_or_die(s);
 	if (strcmp(test, "directory") == 0) {
 		/* Numeric names keep the 1,000-child reply under 4096 bytes,
@@ -386,8 +347,7 @@ static void test_simple(const char *test)
 struct watch_side {
 	struct xs_handle *h;  /* watches /bench/watch */
 	struct xs_handle *wh; /* writes /bench/watch/n */
-	uint64_t *lat;
-	unsigned long nlat;
+	struct samples lat;
 	uint64_t cpu_ns;
 };
 
@@ -420,11 +380,9 @@ static void watch_wait(struct xs_handle *h)
 
 	ev = xs_read_watch(h, &num);
 	if (ev == NULL)
-		die("xs_read_watch");
-	if (num < 2 || strcmp(ev[XS_WATCH_TOKEN], "lat") != 0) {
-		fprintf(stderr, "xsbench: unexpected watch event\n");
-		exit(1);
-	}
+		die_errno("xs_read_watch");
+	if (num < 2 || strcmp(ev[XS_WATCH_TOKEN], "lat") != 0)
+		die("unexpected watch event");
 	free(ev);
 }
 
@@ -438,14 +396,14 @@ static void watch_run(struct watch_side *ws, unsigned int s,
 	unsigned long i;
 
 	if (sem_init(&w.seen, 0, 0) < 0)
-		die("sem_init");
+		die_errno("sem_init");
 	if (pthread_create(&thr, NULL, watch_writer, &w) != 0)
-		die("pthread_create");
+		die_errno("pthread_create");
 	for (i = 0; i < count; i++) {
 		watch_wait(ws->h);
 		if (record)
-			ws->lat[ws->nlat++] =
-				now_ns() - atomic_load(&w.sent_ns);
+			samples_add(&ws->lat,
+				    now_ns() - atomic_load(&w.sent_ns));
 		sem_post(&w.seen);
 	}
 	pthread_join(thr, NULL);
@@ -454,26 +412,18 @@ static void watch_run(struct watch_side *ws, unsigned int s,
 		ws->cpu_ns += server_cpu_ns(s) - cpu0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void watch_report(struct watch_side *ws, unsigned int s)
 {
-	unsigned long n = ws->nlat, i;
-	uint64_t sum = 0;
+	struct stats st = samples_stats(&ws->lat); /* sorts ws->lat */
+	const uint64_t *v = ws->lat.v;
+	size_t n = st.n;
 
-	qsort(ws->lat, n, sizeof(*ws->lat), cmp_u64);
-	for (i = 0; i < n; i++)
-		sum += ws->lat[i];
-	printf("%u watch_mean_us %.2f\n", s, (double)sum / (double)n / 1e3);
-	printf("%u watch_p50_us %.2f\n", s, (double)ws->lat[n / 2] / 1e3);
-	printf("%u watch_p99_us %.2f\n", s,
-	       (double)ws->lat[n * 99 / 100] / 1e3);
-	printf("%u watch_max_us %.2f\n", s, (double)ws->lat[n - 1] / 1e3);
+	/* xsbench's p50 and p99 are the samples at n / 2 and n * 99 / 100,
+	 * at most one above samples_stats()'s nearest rank: kept so. */
+	printf("%u watch_mean_us %.2f\n", s, st.mean);
+	printf("%u watch_p50_us %.2f\n", s, (double)v[n / 2] / 1e3);
+	printf("%u watch_p99_us %.2f\n", s, (double)v[n * 99 / 100] / 1e3);
+	printf("%u watch_max_us %.2f\n", s, st.max);
 	if (servers[s].pid > 0)
 		printf("%u watch_server_cpu_us_per_op %.2f\n", s,
 		       (double)ws->cpu_ns / 1e3 / (double)n);
@@ -487,14 +437,11 @@ static void test_watch(void)
 
 	turns = nr_servers * ((opt.samples + chunk - 1) / chunk);
 	for (s = 0; s < nr_servers; s++) {
-		ws[s].lat = calloc(turns * chunk, sizeof(*ws[s].lat));
 		ws[s].h = connect_or_die(s);
 		ws[s].wh = connect_or_die(s);
-		if (ws[s].lat == NULL)
-			die("calloc");
 		write_or_die(ws[s].wh, XBT_NULL, "/bench/watch/n");
 		if (!xs_watch(ws[s].h, "/bench/watch", "lat"))
-			die("xs_watch");
+			die_errno("xs_watch");
 		watch_wait(ws[s].h); /* every new watch fires once at once */
 		watch_run(&ws[s], s, chunk, false);
 	}
@@ -505,7 +452,7 @@ static void test_watch(void)
 		xs_unwatch(ws[s].h, "/bench/watch", "lat");
 		xs_close(ws[s].wh);
 		xs_close(ws[s].h);
-		free(ws[s].lat);
+		free(ws[s].lat.v);
 	}
 }
 
@@ -553,7 +500,7 @@ static void writers_turn(struct writer *wr, unsigned int n, unsigned int s,
 	for (i = 0; i < n; i++) {
 		before += wr[i].ops;
 		if (pthread_create(&wr[i].thr, NULL, writer_main, &wr[i]))
-			die("pthread_create");
+			die_errno("pthread_create");
 	}
 	pthread_barrier_wait(&writers_ready);
 	start = now_ns();
@@ -585,7 +532,7 @@ static void test_writers(void)
 	for (s = 0; s < nr_servers; s++) {
 		wr[s] = calloc(n, sizeof(*wr[s]));
 		if (wr[s] == NULL)
-			die("calloc");
+			die_errno("calloc");
 		for (i = 0; i < n; i++) {
 			wr[s][i].h = connect_or_die(s);
 			snprintf(dir, sizeof(dir), "/bench/mw/t%u", i);
@@ -632,7 +579,7 @@ static void test_memory(void)
 		exit(2);
 	}
 	if (ks == NULL)
-		die("malloc");
+		die_errno("malloc");
 	before = server_rss(0);
 	t.cpu_ns = server_cpu_ns(0);
 	t.ns = now_ns();
