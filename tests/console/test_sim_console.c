@@ -5,9 +5,10 @@
  *
  * Starts its own xensim and `xenbackd -N --socket S --hypervisor sim:P
  * --log=guest --log-dir D` (stderr kept in a file, checked for sanitizer
- * reports at the end), makes domains with `xensim-xl create NAME --wait-tty
- * 10`, attaches guests in-process and reads their ptys itself (raw mode, a
- * thread per pty so they never back up).  The cases:
+ * reports at the end; the lab is tests/sim/labkit.c's), makes domains
+ * with `xensim-xl create NAME --wait-tty 10`, attaches guests in-process
+ * and reads their ptys itself (raw mode, a thread per pty so they never
+ * back up).  The cases:
  *
  * stream   1 MiB of seeded random output (every byte value, escape
  *          sequences) reaches guest-NAME.log and the pty byte for byte, in
@@ -33,24 +34,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xenstore.h>
 
 #include "sim/guest.h"
 #include "sim/simclient.h"
+#include "tests/sim/labkit.h"
 #include "tests/unit/check.h"
 
 CHECK_MAIN_DEFS;
 
 #define WAIT_MS    20000
-#define START_MS   15000
-#define STOP_MS    20000
 #define STREAM_LEN (1024 * 1024)
 #define INPUT_LEN  (64 * 1024)
 #define LAT_LINES  200
@@ -65,132 +62,16 @@ CHECK_MAIN_DEFS;
 
 static const char *exe_sim, *exe_xl, *exe_xbd;
 
-static struct {
-	char dir[64], sim_sock[128], xs_sock[128], sim_log[128], xbd_log[128];
-	pid_t sim, xbd;
-	struct xs_handle *xs;
-	struct simclient *gc;
-	struct guest_host *gh;
-} L;
+static struct lab L;
+static struct xs_handle *xsh; /* dom0's, through libxenstore */
 
-/* ---- time, files, processes ---- */
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void sleep_us(long us)
-{
-	struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* The whole file (NULL if unreadable); its length in *len. */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	unsigned char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	*len = 0;
-	if (fd < 0)
-		return NULL;
-	for (;;) {
-		if (cap - *len < 65536) {
-			unsigned char *nb = realloc(buf, cap + 1048576);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap += 1048576;
-		}
-		n = read(fd, buf + *len, cap - *len);
-		if (n <= 0)
-			break;
-		*len += (size_t)n;
-	}
-	close(fd);
-	return buf ? buf : calloc(1, 1);
-}
+/* ---- files, data ---- */
 
 static long file_size(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) < 0 ? -1 : (long)st.st_size;
-}
-
-static bool file_has(const char *path, const char *text)
-{
-	size_t len;
-	unsigned char *b = slurp(path, &len);
-	bool found = b && memmem(b, len, text, strlen(text)) != NULL;
-
-	free(b);
-	return found;
-}
-
-static void dump(const char *what, const char *path)
-{
-	size_t len;
-	unsigned char *b = slurp(path, &len);
-
-	fprintf(stderr, "---- %s ----\n%.*s\n----\n", what,
-		(int)(len > 8000 ? 8000 : len), b ? (char *)b : "");
-	free(b);
-}
-
-static pid_t spawn(const char *const *argv, int out_fd, int err_fd)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (out_fd >= 0)
-			dup2(out_fd, 1);
-		if (err_fd >= 0)
-			dup2(err_fd, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Exit code (128 + signal), or -ETIMEDOUT. */
-static int reap(pid_t pid, int ms)
-{
-	double end = now_ms() + ms;
-	int st;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st)
-					     : 128 + WTERMSIG(st);
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (now_ms() > end)
-			return -ETIMEDOUT;
-		sleep_us(5000);
-	}
-}
-
-static uint32_t xorshift(uint32_t *s)
-{
-	uint32_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return *s = x;
 }
 
 /* Random bytes, every value, with terminal escape sequences mixed in. */
@@ -236,166 +117,61 @@ static unsigned char *random_bytes(size_t len, uint32_t seed)
 
 /* ---- the lab ---- */
 
+/* The daemon serves dom0 (lab_start_daemon's ready). */
+static bool xs_up(void)
+{
+	unsigned len;
+	void *v;
+
+	if (!xsh && !(xsh = xs_open(0)))
+		return false;
+	v = xs_read(xsh, XBT_NULL, "/", &len);
+	if (v) {
+		free(v);
+		return true;
+	}
+	xs_close(xsh); /* not yet: a new connection next time */
+	xsh = NULL;
+	return false;
+}
+
 static bool lab_up(void)
 {
-	char hv[160], logdir[96];
-	const char *argv[16];
-	double end;
-	int fd, n = 0;
+	char logdir[96];
+	const char *args[] = {"--log=guest", logdir, NULL};
 
-	memset(&L, 0, sizeof(L));
-	snprintf(L.dir, sizeof(L.dir), "/tmp/xb-simcons.XXXXXX");
-	if (!mkdtemp(L.dir))
+	if (!lab_start_sim(&L, "/tmp/xb-simcons.XXXXXX", exe_sim))
 		return false;
-	snprintf(L.sim_sock, sizeof(L.sim_sock), "%s/sim.sock", L.dir);
-	snprintf(L.xs_sock, sizeof(L.xs_sock), "%s/xs.sock", L.dir);
-	snprintf(L.sim_log, sizeof(L.sim_log), "%s/xensim.out", L.dir);
-	snprintf(L.xbd_log, sizeof(L.xbd_log), "%s/xenbackd.out", L.dir);
 	snprintf(logdir, sizeof(logdir), "--log-dir=%s", L.dir);
 	setenv("XENSIM_SOCKET", L.sim_sock, 1);
 	setenv("XENSTORED_PATH", L.xs_sock, 1);
-
-	fd = open(L.sim_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	argv[0] = exe_sim;
-	argv[1] = "--socket";
-	argv[2] = L.sim_sock;
-	argv[3] = NULL;
-	L.sim = spawn(argv, fd, fd);
-	close(fd);
-	end = now_ms() + START_MS;
-	while (!file_has(L.sim_log, "xensim: ready") && now_ms() < end)
-		sleep_us(10000);
-	if (!file_has(L.sim_log, "xensim: ready")) {
-		fprintf(stderr, "xensim did not start\n");
-		return false;
-	}
-
-	snprintf(hv, sizeof(hv), "sim:%s", L.sim_sock);
-	argv[n++] = exe_xbd;
-	argv[n++] = "-N";
-	argv[n++] = "--socket";
-	argv[n++] = L.xs_sock;
-	argv[n++] = "--hypervisor";
-	argv[n++] = hv;
-	argv[n++] = "--log=guest";
-	argv[n++] = logdir;
-	argv[n] = NULL;
-	fd = open(L.xbd_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	L.xbd = spawn(argv, fd, fd);
-	close(fd);
-	end = now_ms() + START_MS;
-	while (now_ms() < end) {
-		L.xs = xs_open(0);
-		if (L.xs) {
-			unsigned len;
-			void *v = xs_read(L.xs, XBT_NULL, "/", &len);
-
-			if (v) {
-				free(v);
-				break;
-			}
-			xs_close(L.xs);
-			L.xs = NULL;
-		}
-		sleep_us(10000);
-	}
-	if (!L.xs) {
-		fprintf(stderr, "xenbackd did not start\n");
-		dump("xenbackd", L.xbd_log);
-		return false;
-	}
-	if (simclient_open(L.sim_sock, 0, &L.gc) < 0 ||
-	    !(L.gh = guest_host_new(L.gc)))
-		return false;
-	return true;
+	return lab_start_daemon(&L, exe_xbd, args, xs_up);
 }
 
-static void lab_down(int failures_before)
+static void lab_down(void)
 {
-	int rc;
-
-	if (L.gh)
-		guest_host_free(L.gh);
-	if (L.gc)
-		simclient_close(L.gc);
-	if (L.xs)
-		xs_close(L.xs);
-	if (L.xbd > 0) {
-		kill(L.xbd, SIGTERM);
-		rc = reap(L.xbd, STOP_MS);
-		if (rc == -ETIMEDOUT) {
-			kill(L.xbd, SIGKILL);
-			reap(L.xbd, 5000);
-		}
-		CHECK_INT(rc, 0);
-		CHECK(!file_has(L.xbd_log, "Sanitizer"));
-		CHECK(!file_has(L.xbd_log, "runtime error"));
-	}
-	if (L.sim > 0) {
-		kill(L.sim, SIGTERM);
-		if (reap(L.sim, STOP_MS) == -ETIMEDOUT) {
-			kill(L.sim, SIGKILL);
-			reap(L.sim, 5000);
-		}
-	}
-	if (check_failures != failures_before) {
-		dump("xenbackd stderr", L.xbd_log);
-		dump("xensim output", L.sim_log);
-	}
+	if (xsh)
+		xs_close(xsh);
+	xsh = NULL;
+	lab_stop(&L, false);
+	lab_remove(&L);
 }
 
-/* Remove the lab's directory and everything in it (one level). */
-static void lab_rm(void)
-{
-	char cmd[128];
-
-	if (getenv("TEST_KEEP")) {
-		fprintf(stderr, "kept %s\n", L.dir);
-		return;
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", L.dir);
-	(void)!system(cmd);
-}
-
-/* xensim-xl create NAME --wait-tty 10: the domid, or -1. */
+/*
+ * xensim-xl create NAME --wait-tty 10 (the domid) or destroy ID (0): -1 on
+ * failure.
+ */
 static int xl(const char *cmd, const char *arg)
 {
-	const char *argv[] = {exe_xl, cmd, arg, "--wait-tty", "10", NULL};
+	const char *args[] = {cmd, arg, "--wait-tty", "10", NULL};
+	bool create = strcmp(cmd, "create") == 0;
 	char out[512];
-	size_t len = 0;
-	int pfd[2], rc;
-	unsigned d;
-	const char *p;
-	pid_t pid;
 
-	if (strcmp(cmd, "create") != 0)
-		argv[3] = NULL;
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+	if (!create)
+		args[2] = NULL;
+	if (lab_xl(&L, exe_xl, args, out, sizeof(out), 30000) != 0)
 		return -1;
-	pid = spawn(argv, pfd[1], -1);
-	close(pfd[1]);
-	for (;;) {
-		ssize_t r = read(pfd[0], out + len, sizeof(out) - 1 - len);
-
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == sizeof(out) - 1)
-			break;
-	}
-	out[len] = '\0';
-	close(pfd[0]);
-	rc = reap(pid, 30000);
-	if (rc != 0) {
-		fprintf(stderr, "xensim-xl %s %s: status %d\n", cmd, arg, rc);
-		return -1;
-	}
-	if (strcmp(cmd, "create") != 0)
-		return 0;
-	p = strstr(out, ": domain ");
-	if (!p || sscanf(p, ": domain %u", &d) != 1)
-		return -1;
-	return (int)d;
+	return create ? lab_xl_domid(out) : 0;
 }
 
 static char *dom_read(unsigned domid, const char *rel)
@@ -404,7 +180,7 @@ static char *dom_read(unsigned domid, const char *rel)
 	unsigned len;
 
 	snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, rel);
-	return xs_read(L.xs, XBT_NULL, path, &len);
+	return xs_read(xsh, XBT_NULL, path, &len);
 }
 
 /* ---- a pty reader thread ---- */
@@ -797,7 +573,7 @@ static bool measure(struct guest *q, int logfd, unsigned *seq, double *line99,
 			void *v;
 
 			t0 = now_ms();
-			v = xs_read(L.xs, XBT_NULL, "/local/domain/0/name", &l);
+			v = xs_read(xsh, XBT_NULL, "/local/domain/0/name", &l);
 			reads[nr++] = now_ms() - t0;
 			ok = v != NULL;
 			free(v);
@@ -831,9 +607,9 @@ static void test_latency(void)
 	if (qid <= 0 || fid <= 0)
 		return;
 	/* dom0's name node may be absent: make sure there is one to read. */
-	v = xs_read(L.xs, XBT_NULL, "/local/domain/0/name", &l);
+	v = xs_read(xsh, XBT_NULL, "/local/domain/0/name", &l);
 	if (!v)
-		CHECK(xs_write(L.xs, XBT_NULL, "/local/domain/0/name",
+		CHECK(xs_write(xsh, XBT_NULL, "/local/domain/0/name",
 			       "Domain-0", 8));
 	free(v);
 	q = guest_attach(L.gh, (unsigned)qid, &err);
@@ -1070,8 +846,7 @@ int main(int argc, char **argv)
 	alarm(58);
 	if (!lab_up()) {
 		CHECK(false);
-		lab_down(before);
-		lab_rm();
+		lab_down();
 		return 1;
 	}
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1089,7 +864,6 @@ int main(int argc, char **argv)
 		       cases[i].name, (now_ms() - t0) / 1000);
 		fflush(stdout);
 	}
-	lab_down(0);
-	lab_rm();
+	lab_down();
 	return CHECK_DONE();
 }

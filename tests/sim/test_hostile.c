@@ -4,8 +4,9 @@
  *	test_hostile XENSIM XENSIM_XL XENBACKD [CASE...]
  *
  * Each case starts its own xensim and `xenbackd -N --hypervisor sim:PATH
- * --socket ... --no-consoles` (its stderr kept in a file), makes domains
- * with `xensim-xl create` (libxl's steps, INTRODUCE included), attaches
+ * --socket ... --no-consoles` (its stderr kept in a file; the lab is
+ * labkit.c's, shared with test_sim_console), makes domains with
+ * `xensim-xl create` (libxl's steps, INTRODUCE included), attaches
  * guests in-process (one guest_host for all), talks to the daemon as dom0
  * over its socket with a small raw client (every wait has a deadline),
  * and ends by destroying every domain, checking that the store's counts
@@ -91,7 +92,6 @@
  * Without CASE every case runs, one after the other.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -100,12 +100,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xen/io/xs_wire.h>
@@ -113,14 +109,13 @@
 #include "protocol/proto.h"
 #include "sim/guest.h"
 #include "sim/simclient.h"
+#include "tests/sim/labkit.h"
 #include "tests/unit/check.h"
 
 CHECK_MAIN_DEFS;
 
-#define WAIT_MS        5000  /* any one thing we wait for */
-#define START_MS       15000 /* a process to come up */
-#define STOP_MS        20000 /* the daemon to exit (leak check included) */
-#define CASE_SECONDS   55    /* the watchdog, per case */
+#define WAIT_MS        5000 /* any one thing we wait for */
+#define CASE_SECONDS   55   /* the watchdog, per case */
 #define RSS_SLACK_KB   (32 * 1024)
 #define P99_BOUND_MS   50.0
 #define QUOTA_OUTSTAND 20
@@ -138,87 +133,7 @@ CHECK_MAIN_DEFS;
 
 static const char *exe_sim, *exe_xl, *exe_xbd;
 
-/* ---- time, files, processes ---- */
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* The whole file, NUL-terminated (NULL if unreadable). */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
-	if (buf)
-		buf[len] = '\0';
-	return buf;
-}
-
-/* fork and exec; the child dies with us (a hung test leaves nothing). */
-static pid_t spawn(const char *const *argv, int out_fd, int err_fd)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (out_fd >= 0)
-			dup2(out_fd, 1);
-		if (err_fd >= 0)
-			dup2(err_fd, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Wait for pid: its exit code (128 + signal), or -ETIMEDOUT. */
-static int reap(pid_t pid, int ms)
-{
-	double end = now_ms() + ms;
-	int st;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st)
-					     : 128 + WTERMSIG(st);
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (now_ms() > end)
-			return -ETIMEDOUT;
-		sleep_ms(5);
-	}
-}
+/* ---- strings ---- */
 
 static int join(char *buf, size_t size, const char *const *args, int nargs,
 		bool nul_end)
@@ -485,23 +400,24 @@ struct memrep {
 	long nodes, conns, watches, txns, domains;
 };
 
-static struct lab {
-	char dir[64];
-	char sim_sock[128], xs_sock[128], sim_log[128], xbd_log[128];
-	pid_t sim, xbd;
-	struct simclient *d0, *gc;
-	struct guest_host *gh;
+static struct lab L;
+
+/*
+ * dom0: its raw client of the daemon, its client of the simulator, and the
+ * store's counts once the lab is up.
+ */
+static struct {
 	struct xsc *xs;
+	struct simclient *sim;
 	struct memrep base;
-	int failures_before;
-} L;
+} dom0;
 
 static int xs_call(uint32_t type, const void *body, size_t len, char **out)
 {
 	uint32_t id;
-	int rc = xsc_send(L.xs, type, 0, body, len, &id);
+	int rc = xsc_send(dom0.xs, type, 0, body, len, &id);
 
-	return rc < 0 ? rc : xsc_reply(L.xs, id, out);
+	return rc < 0 ? rc : xsc_reply(dom0.xs, id, out);
 }
 
 static int xs_callv(uint32_t type, const char *const *args, int nargs,
@@ -582,20 +498,21 @@ static int children(const char *path)
 	uint32_t id;
 	struct xsd_sockmsg hdr;
 	double end = now_ms() + WAIT_MS;
-	int rc = xsc_send(L.xs, XS_DIRECTORY, 0, path, strlen(path) + 1, &id);
+	int rc =
+		xsc_send(dom0.xs, XS_DIRECTORY, 0, path, strlen(path) + 1, &id);
 	size_t i;
 	int n = 0;
 
 	while (rc >= 0) {
-		rc = xsc_pump(L.xs, &hdr, end);
+		rc = xsc_pump(dom0.xs, &hdr, end);
 		if (rc == 1 && hdr.req_id == id)
 			break;
 	}
 	if (rc < 0)
 		return rc;
 	if (hdr.type == XS_ERROR)
-		return -errno_of(L.xs->body);
-	memcpy(buf, L.xs->body, hdr.len + 1);
+		return -errno_of(dom0.xs->body);
+	memcpy(buf, dom0.xs->body, hdr.len + 1);
 	for (i = 0; i < hdr.len; i++)
 		n += buf[i] == '\0';
 	return n;
@@ -616,11 +533,11 @@ static int xs_write_many(const char *dir, bool distinct, unsigned count)
 						  "%s/%u%c%u", dir, i, 0, i)
 				       : snprintf(body, sizeof(body),
 						  "%s/same%c%u", dir, 0, i);
-			rc = xsc_send(L.xs, XS_WRITE, 0, body, (size_t)len,
+			rc = xsc_send(dom0.xs, XS_WRITE, 0, body, (size_t)len,
 				      &ids[j]);
 		}
 		for (j = 0; j < batch && rc == 0; j++)
-			rc = xsc_reply(L.xs, ids[j], NULL);
+			rc = xsc_reply(dom0.xs, ids[j], NULL);
 	}
 	return rc;
 }
@@ -677,7 +594,7 @@ static long daemon_rss_kb(void)
 	long kb = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)L.xbd);
-	s = slurp(path);
+	s = slurp(path, NULL);
 	if (s && (p = strstr(s, "VmRSS:")))
 		kb = strtol(p + 6, NULL, 10);
 	free(s);
@@ -687,7 +604,7 @@ static long daemon_rss_kb(void)
 /* Lines of the daemon's log holding a and (if given) b. */
 static int log_count(const char *a, const char *b)
 {
-	char *s = slurp(L.xbd_log), *line, *save = NULL;
+	char *s = slurp(L.xbd_log, NULL), *line, *save = NULL;
 	int n = 0;
 
 	if (!s)
@@ -728,100 +645,42 @@ static void spin(int ms)
 		guest_host_run_once(L.gh, (int)left + 1);
 }
 
-static bool wait_file(const char *path, const char *text, int ms)
+/* The daemon serves dom0 (lab_start_daemon's ready). */
+static bool dom0_up(void)
 {
-	double end = now_ms() + ms;
+	char r;
 
-	do {
-		char *s = slurp(path);
-		bool ok = s && strstr(s, text);
-
-		free(s);
-		if (ok)
-			return true;
-		sleep_ms(10);
-	} while (now_ms() < end);
-	return false;
-}
-
-static void dump(const char *what, const char *path)
-{
-	char *s = slurp(path);
-	size_t len = s ? strlen(s) : 0;
-
-	fprintf(stderr, "---- %s (last 6000 bytes) ----\n%s\n", what,
-		s ? s + (len > 6000 ? len - 6000 : 0) : "(none)");
-	free(s);
+	if (!dom0.xs && xsc_connect(L.xs_sock, &dom0.xs) < 0)
+		return false;
+	r = introduced(0);
+	if (r == '?') { /* not yet: a new connection next time */
+		xsc_close(dom0.xs);
+		dom0.xs = NULL;
+	}
+	return r == 'T';
 }
 
 static bool lab_up(const char *const *extra)
 {
-	const char *argv[24];
-	char hv[160];
-	double end;
-	int fd, n = 0, rc = -1;
+	const char *args[20] = {"--no-consoles"};
+	int n = 1;
 
-	memset(&L, 0, sizeof(L));
-	L.failures_before = check_failures;
-	snprintf(L.dir, sizeof(L.dir), "/tmp/xb-hostile.XXXXXX");
-	if (!mkdtemp(L.dir))
-		return false;
-	snprintf(L.sim_sock, sizeof(L.sim_sock), "%s/sim.sock", L.dir);
-	snprintf(L.xs_sock, sizeof(L.xs_sock), "%s/xs.sock", L.dir);
-	snprintf(L.sim_log, sizeof(L.sim_log), "%s/xensim.log", L.dir);
-	snprintf(L.xbd_log, sizeof(L.xbd_log), "%s/xenbackd.log", L.dir);
-
-	fd = open(L.sim_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	argv[0] = exe_sim;
-	argv[1] = "--socket";
-	argv[2] = L.sim_sock;
-	argv[3] = NULL;
-	L.sim = spawn(argv, fd, fd);
-	close(fd);
-	if (L.sim < 0 || !wait_file(L.sim_log, "xensim: ready", START_MS)) {
-		fprintf(stderr, "xensim did not start\n");
-		return false;
-	}
-
-	snprintf(hv, sizeof(hv), "sim:%s", L.sim_sock);
-	argv[n++] = exe_xbd;
-	argv[n++] = "-N";
-	argv[n++] = "--socket";
-	argv[n++] = L.xs_sock;
-	argv[n++] = "--hypervisor";
-	argv[n++] = hv;
-	argv[n++] = "--no-consoles";
-	while (extra && *extra && n < 23)
-		argv[n++] = *extra++;
-	argv[n] = NULL;
-	fd = open(L.xbd_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	L.xbd = spawn(argv, fd, fd);
-	close(fd);
-	end = now_ms() + START_MS;
-	while (L.xbd > 0 && now_ms() < end) {
-		rc = xsc_connect(L.xs_sock, &L.xs);
-		if (rc == 0)
-			break;
-		sleep_ms(10);
-	}
-	if (rc < 0 || introduced(0) != 'T') {
-		fprintf(stderr, "xenbackd did not start\n");
-		dump("xenbackd", L.xbd_log);
-		return false;
-	}
-	if (simclient_open(L.sim_sock, SIMCLIENT_DOM0, &L.d0) < 0 ||
-	    simclient_open(L.sim_sock, 0, &L.gc) < 0 ||
-	    !(L.gh = guest_host_new(L.gc)))
+	memset(&dom0, 0, sizeof(dom0));
+	while (extra && *extra && n < 19)
+		args[n++] = *extra++;
+	if (!lab_start_sim(&L, "/tmp/xb-hostile.XXXXXX", exe_sim) ||
+	    !lab_start_daemon(&L, exe_xbd, args, dom0_up) ||
+	    simclient_open(L.sim_sock, SIMCLIENT_DOM0, &dom0.sim) < 0)
 		return false;
 	/* dom0 hears of every released domain. */
 	if (xs_watch("@releaseDomain", "rel") < 0 ||
-	    !xsc_wait_event(L.xs, "rel", WAIT_MS))
+	    !xsc_wait_event(dom0.xs, "rel", WAIT_MS))
 		return false;
 	/* What xensim-xl makes and leaves: counted in the baseline. */
 	if (xs_mkdir("/hostile") < 0 ||
 	    xs_mkdir("/local/domain/0/backend/console") < 0 ||
 	    xs_mkdir("/vm") < 0 || xs_mkdir("/libxl") < 0 ||
-	    !memreport(&L.base))
+	    !memreport(&dom0.base))
 		return false;
 	return true;
 }
@@ -837,17 +696,19 @@ static void lab_check_clean(void)
 
 	do {
 		CHECK(memreport(&m));
-		if (m.conns == L.base.conns && m.watches == L.base.watches &&
-		    m.txns == L.base.txns && m.domains == L.base.domains &&
-		    m.nodes == L.base.nodes)
+		if (m.conns == dom0.base.conns &&
+		    m.watches == dom0.base.watches &&
+		    m.txns == dom0.base.txns &&
+		    m.domains == dom0.base.domains &&
+		    m.nodes == dom0.base.nodes)
 			break;
 		sleep_ms(20);
 	} while (now_ms() < end);
-	CHECK_INT(m.conns, L.base.conns);
-	CHECK_INT(m.watches, L.base.watches);
-	CHECK_INT(m.txns, L.base.txns);
-	CHECK_INT(m.domains, L.base.domains);
-	CHECK_INT(m.nodes, L.base.nodes);
+	CHECK_INT(m.conns, dom0.base.conns);
+	CHECK_INT(m.watches, dom0.base.watches);
+	CHECK_INT(m.txns, dom0.base.txns);
+	CHECK_INT(m.domains, dom0.base.domains);
+	CHECK_INT(m.nodes, dom0.base.nodes);
 	{
 		char *r = xs_control("check", NULL, NULL);
 
@@ -858,80 +719,18 @@ static void lab_check_clean(void)
 
 static void lab_down(void)
 {
-	int rc;
-
-	guest_host_free(L.gh);
-	simclient_close(L.gc);
-	simclient_close(L.d0);
-	xsc_close(L.xs);
-	if (L.xbd > 0) {
-		kill(L.xbd, SIGTERM);
-		rc = reap(L.xbd, STOP_MS);
-		if (rc == -ETIMEDOUT) {
-			kill(L.xbd, SIGKILL);
-			reap(L.xbd, WAIT_MS);
-		}
-		CHECK_INT(rc, 0); /* exits 0 on SIGTERM, no leak */
-		CHECK_INT(log_count("Sanitizer", NULL), 0);
-		CHECK_INT(log_count("runtime error", NULL), 0);
-	}
-	if (L.sim > 0) {
-		kill(L.sim, SIGTERM);
-		rc = reap(L.sim, STOP_MS);
-		if (rc == -ETIMEDOUT)
-			kill(L.sim, SIGKILL);
-		CHECK_INT(rc, 0);
-	}
-	if (check_failures != L.failures_before) {
-		dump("xenbackd stderr", L.xbd_log);
-		dump("xensim output", L.sim_log);
-	}
-	unlink(L.sim_log);
-	unlink(L.xbd_log);
-	unlink(L.sim_sock);
-	unlink(L.xs_sock);
-	rmdir(L.dir);
+	simclient_close(dom0.sim);
+	xsc_close(dom0.xs);
+	memset(&dom0, 0, sizeof(dom0));
+	lab_stop(&L, true);
+	lab_remove(&L);
 }
 
 /* ---- the toolstack: xensim-xl ---- */
 
 static int xl_run(char *out, size_t size, const char *const *args)
 {
-	const char *argv[16] = {exe_xl, "--sim", L.sim_sock, "--xs", L.xs_sock};
-	int n = 5, pfd[2], rc;
-	size_t len = 0;
-	double end = now_ms() + 20000;
-	pid_t pid;
-
-	while (*args && n < 15)
-		argv[n++] = *args++;
-	argv[n] = NULL;
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = spawn(argv, pfd[1], -1);
-	close(pfd[1]);
-	for (;;) {
-		ssize_t r;
-
-		if (wait_fd(pfd[0], POLLIN, end) <= 0)
-			break;
-		r = read(pfd[0], out + len, size - 1 - len);
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == size - 1)
-			break;
-	}
-	out[len] = '\0';
-	close(pfd[0]);
-	rc = reap(pid, 20000);
-	if (rc == -ETIMEDOUT) {
-		kill(pid, SIGKILL);
-		reap(pid, WAIT_MS);
-	}
-	if (rc != 0)
-		fprintf(stderr, "xensim-xl %s: status %d\n", argv[5], rc);
-	return rc;
+	return lab_xl(&L, exe_xl, args, out, size, 20000);
 }
 
 /* xl create NAME [--domid D]: the new domid, or -1. */
@@ -939,8 +738,6 @@ static int xl_create(const char *name, unsigned domid)
 {
 	char out[512], id[16];
 	const char *args[5] = {"create", name, NULL, NULL, NULL};
-	const char *p;
-	unsigned d;
 
 	if (domid) {
 		snprintf(id, sizeof(id), "%u", domid);
@@ -949,10 +746,7 @@ static int xl_create(const char *name, unsigned domid)
 	}
 	if (xl_run(out, sizeof(out), args) != 0)
 		return -1;
-	p = strstr(out, ": domain ");
-	if (!p || sscanf(p, ": domain %u", &d) != 1)
-		return -1;
-	return (int)d;
+	return lab_xl_domid(out);
 }
 
 static int xl_destroy(unsigned domid)
@@ -1000,7 +794,7 @@ static bool dom_up(struct dom *d, const char *name, unsigned want)
 	/* The error field means something: the daemon says it sets it. */
 	CHECK(d->ring->server_features & XENSTORE_SERVER_FEATURE_ERROR);
 	CHECK_INT(d->ring->error, 0);
-	CHECK_INT(simclient_domain_info(L.d0, d->domid, &di), 0);
+	CHECK_INT(simclient_domain_info(dom0.sim, d->domid, &di), 0);
 	d->maps0 = di.foreign_maps;
 	CHECK(d->maps0 >= 1); /* the daemon maps its ring */
 	return true;
@@ -1031,7 +825,7 @@ static bool wait_gone(unsigned domid)
 	struct sim_dominfo di;
 	double end = now_ms() + WAIT_MS;
 
-	while (simclient_domain_info(L.d0, domid, &di) == 0) {
+	while (simclient_domain_info(dom0.sim, domid, &di) == 0) {
 		if (now_ms() > end)
 			return false;
 		spin(10);
@@ -1050,8 +844,8 @@ static void dom_destroy(struct dom *d)
 	if (!d->g)
 		return;
 	CHECK_INT(xl_destroy(d->domid), 0);
-	CHECK_INT(xsc_wait_event(L.xs, "rel", WAIT_MS), 1);
-	CHECK_INT(xsc_events(L.xs, "rel", 100), 0); /* just once */
+	CHECK_INT(xsc_wait_event(dom0.xs, "rel", WAIT_MS), 1);
+	CHECK_INT(xsc_events(dom0.xs, "rel", 100), 0); /* just once */
 	CHECK_INT(introduced(d->domid), 'F');
 	CHECK_INT(xs_read(d->owned, &v), -ENOENT);
 	CHECK_INT(xs_read(d->home, &v), -ENOENT);
@@ -1237,8 +1031,8 @@ static void expect_marked(struct dom *d, uint32_t err, const char *why,
 	/* Logged once; kept until it dies. */
 	CHECK_INT(log_about(d->domid), 1);
 	CHECK_INT(introduced(d->domid), 'T');
-	CHECK_INT(xsc_events(L.xs, "rel", 50), 0);
-	CHECK_INT(simclient_domain_info(L.d0, d->domid, &di), 0);
+	CHECK_INT(xsc_events(dom0.xs, "rel", 50), 0);
+	CHECK_INT(simclient_domain_info(dom0.sim, d->domid, &di), 0);
 	CHECK(!(di.flags & SIM_DOMINFO_DYING));
 	CHECK_INT(di.foreign_maps, d->maps0);
 	CHECK(memreport(&m1));
@@ -1318,14 +1112,6 @@ static void test_oversized(void)
 
 #define GARBAGE_MSGS 300
 #define GARBAGE_ID0  0x40000000u
-
-static uint32_t xorshift(uint32_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return *s;
-}
 
 struct garbage {
 	uint32_t type[GARBAGE_MSGS];
@@ -1796,14 +1582,14 @@ static void test_die_in_txn(void)
 	free(v);
 	v = NULL;
 	CHECK(memreport(&m));
-	CHECK_INT(m.txns, L.base.txns + 2);
+	CHECK_INT(m.txns, dom0.base.txns + 2);
 
 	dom_destroy(&x); /* with its transaction open */
 	CHECK_INT(xs_read(intx, &v), -ENOENT);
 	CHECK_INT(xs_read(sub, &v), -ENOENT);
 	CHECK_INT(xs_read(pre, &v), -ENOENT);
 	CHECK(memreport(&m));
-	CHECK_INT(m.txns, L.base.txns + 1);
+	CHECK_INT(m.txns, dom0.base.txns + 1);
 	{
 		char *r = xs_control("check", NULL, NULL);
 
@@ -1949,8 +1735,8 @@ static void test_ignored_sheds(void)
 		CHECK_INT(quota_use(bad[i]->domid, "transactions"), 0);
 	}
 	CHECK(memreport(&m));
-	CHECK_INT(m.watches, L.base.watches);
-	CHECK_INT(m.txns, L.base.txns);
+	CHECK_INT(m.watches, dom0.base.watches);
+	CHECK_INT(m.txns, dom0.base.txns);
 	/* Writes where they watched: nothing queued for them, all fine. */
 	snprintf(dir, sizeof(dir), "%s/data", idx.home);
 	CHECK_INT(xs_write_many(dir, true, 300), 0);
