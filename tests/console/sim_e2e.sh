@@ -81,6 +81,29 @@ echo_through() { # echo_through DOMID WORD
 	return $rc
 }
 
+# A domain NAME's console end to end, checks labelled LABEL: created as
+# libxl does, 300 lines of output logged (each line after LINE_PREFIX, a
+# regular expression), input echoed through the pty.  Its domid in $d.
+console_works() { # console_works LABEL NAME LOG_CHECK LINE_PREFIX
+	check "$1: tty within libxl's 10 s" create "$2"
+	d=$domid
+	check "$1: 300 console lines logged" \
+		timeout 20 "$GUEST" --domid "$d" --workload console --iterations 300 -q
+	check "$1: $3" wait_for 5 lines_in "$dir/logs/guest-$2.log" \
+		"${4}domain $d line" 300
+	start "$dir/$2.out" "$GUEST" --domid "$d" --workload idle --stay -q
+	guest=$last
+	check "$1: input echoed through the pty" echo_through "$d" "ping-$1"
+	stop "$guest"
+}
+
+# Destroy domain $d; the console server logging to LOG closes its consoles.
+destroy_domain() { # destroy_domain LABEL LOG
+	check "$1: destroy" "$XL" destroy "$d"
+	check "$1: consoles closed" wait_for 5 grep -q \
+		"domain $d: consoles closed" "$2"
+}
+
 start "$dir/sim.out" "$SIM" --socket "$dir/sim"
 wait_for 10 grep -q ready "$dir/sim.out"
 
@@ -89,19 +112,8 @@ start "$dir/xb.log" "$XB" -N -V --socket "$dir/xs" --hypervisor "sim:$dir/sim" \
 	--log=guest --log-dir "$dir/logs"
 xb=$last
 wait_for 10 test -S "$dir/xs"
-check "combined: tty within libxl's 10 s" create g1
-d=$domid
-check "combined: 300 console lines logged" \
-	timeout 20 "$GUEST" --domid "$d" --workload console --iterations 300 -q
-check "combined: log complete" wait_for 5 lines_in "$dir/logs/guest-g1.log" \
-	"domain $d line" 300
-start "$dir/g1.out" "$GUEST" --domid "$d" --workload idle --stay -q
-g1=$last
-check "combined: input echoed through the pty" echo_through "$d" ping-combined
-stop "$g1"
-check "combined: destroy" "$XL" destroy "$d"
-check "combined: consoles closed" wait_for 5 grep -q \
-	"domain $d: consoles closed" "$dir/xb.log"
+console_works combined g1 "log complete" ""
+destroy_domain combined "$dir/xb.log"
 stop "$xb"
 
 # 2. Alone: a store without consoles, and xenbackd --console-only.
@@ -114,23 +126,12 @@ start "$dir/con.log" "$XB" --console-only -i -v --hypervisor "sim:$dir/sim" \
 	--log=guest --log-dir "$dir/logs" --timestamp=guest
 con=$last
 wait_for 10 grep -q "serving as domain" "$dir/con.log"
-check "alone: tty within libxl's 10 s" create g2
-d=$domid
-check "alone: 300 console lines logged" \
-	timeout 20 "$GUEST" --domid "$d" --workload console --iterations 300 -q
-check "alone: log complete, stamped" wait_for 5 lines_in "$dir/logs/guest-g2.log" \
-	"^\[....-..-.. ..:..:..\] domain $d line" 300
-start "$dir/g2.out" "$GUEST" --domid "$d" --workload idle --stay -q
-g2=$last
-check "alone: input echoed through the pty" echo_through "$d" ping-alone
-stop "$g2"
+console_works alone g2 "log complete, stamped" '^\[....-..-.. ..:..:..\] '
 mv "$dir/logs/guest-g2.log" "$dir/logs/guest-g2.log.1"
 kill -HUP "$con"
 check "alone: SIGHUP reopens the log" wait_for 5 test -f \
 	"$dir/logs/guest-g2.log"
-check "alone: destroy" "$XL" destroy "$d"
-check "alone: consoles closed" wait_for 5 grep -q \
-	"domain $d: consoles closed" "$dir/con.log"
+destroy_domain alone "$dir/con.log"
 stop "$con"
 stop "$xb"
 

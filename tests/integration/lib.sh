@@ -87,6 +87,7 @@ xs()
 
 # start_daemon [flags...]: start xenbackd on the private socket and wait
 # (up to ~5 s) until `xenstore-read /` answers.
+# shellcheck disable=SC2120 # the flags are optional
 start_daemon()
 {
 	rm -f "$SOCK"
@@ -256,6 +257,24 @@ need_rawclient()
 		fail "rawclient binary not given (arg 3: '$RAWCLIENT')"
 		finish
 	fi
+}
+
+# client_group NAME BINARY GROUP: the whole of a test that runs one check
+# group of the client BINARY (xsclient or rawclient, named NAME) against a
+# fresh daemon; it passes if the client reports no failure.
+client_group()
+{
+	TEST_NAME="$1-$3"
+	start_daemon
+	# In sanitizer builds the client is instrumented too; its own leaks on
+	# a failure path are noise, the daemon's are what finish looks for.
+	if ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		timeout 50 "$2" "$3"; then
+		pass
+	else
+		fail "$1 $3 reported failures (status $?)"
+	fi
+	finish
 }
 
 # finish: the daemon must still be alive (it must never crash on bad

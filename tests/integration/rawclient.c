@@ -29,6 +29,7 @@
 #define PAYLOAD_MAX 4096
 #define HDR_SIZE    ((uint32_t)sizeof(struct xsd_sockmsg))
 #define REPLY_MS    5000
+#define GEN_MAX     32 /* room for a DIRECTORY_PART generation */
 
 /* A payload given as a string literal, embedded NULs included. */
 #define L(s) s, sizeof(s) - 1
@@ -102,39 +103,11 @@ static int conn_open(void)
 	return fd;
 }
 
-/* Write all of buf; 0 or -errno. */
-static int send_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int send_req(int fd, uint32_t type, uint32_t req, uint32_t tx,
-		    const void *p, uint32_t len)
-{
-	char buf[HDR_SIZE + PAYLOAD_MAX + 64];
-	struct xsd_sockmsg h = {type, req, tx, len};
-
-	if (len > sizeof(buf) - HDR_SIZE)
-		return -E2BIG;
-	memcpy(buf, &h, HDR_SIZE);
-	memcpy(buf + HDR_SIZE, p, len);
-	return send_all(fd, buf, HDR_SIZE + len);
-}
-
-/* Read exactly len bytes within ms; 0, -ETIMEDOUT, -EPIPE at EOF, -errno. */
-static int recv_full(int fd, void *buf, size_t len, int ms)
+/*
+ * Send all len bytes of buf (out), or receive them within ms; 0,
+ * -ETIMEDOUT, -EPIPE at EOF, or -errno.
+ */
+static int io_full(int fd, void *buf, size_t len, bool out, int ms)
 {
 	long end = now_ms() + ms;
 	char *p = buf;
@@ -144,10 +117,10 @@ static int recv_full(int fd, void *buf, size_t len, int ms)
 		long left = end - now_ms();
 		ssize_t n;
 
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0)
+		if (!out && (left <= 0 || poll(&pfd, 1, (int)left) == 0))
 			return -ETIMEDOUT;
-		n = recv(fd, p, len, 0);
-		if (n == 0)
+		n = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
+		if (n == 0 && !out)
 			return -EPIPE;
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -157,6 +130,42 @@ static int recv_full(int fd, void *buf, size_t len, int ms)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+static int send_all(int fd, void *buf, size_t len)
+{
+	return io_full(fd, buf, len, true, 0);
+}
+
+static int recv_full(int fd, void *buf, size_t len, int ms)
+{
+	return io_full(fd, buf, len, false, ms);
+}
+
+/*
+ * Lay out a message at buf: a header announcing len payload bytes, then
+ * the plen bytes at p (fewer or more than len for broken framing).
+ * Returns the size laid out.
+ */
+static size_t put_msg(char *buf, uint32_t type, uint32_t req, uint32_t tx,
+		      uint32_t len, const void *p, size_t plen)
+{
+	struct xsd_sockmsg h = {type, req, tx, len};
+
+	memcpy(buf, &h, HDR_SIZE);
+	if (plen)
+		memcpy(buf + HDR_SIZE, p, plen);
+	return HDR_SIZE + plen;
+}
+
+static int send_req(int fd, uint32_t type, uint32_t req, uint32_t tx,
+		    const void *p, uint32_t len)
+{
+	char buf[HDR_SIZE + PAYLOAD_MAX + 64];
+
+	if (len > sizeof(buf) - HDR_SIZE)
+		return -E2BIG;
+	return send_all(fd, buf, put_msg(buf, type, req, tx, len, p, len));
 }
 
 /* Read one message; 0 or -errno (-EPROTO for an oversized reply). */
@@ -288,6 +297,42 @@ static bool xfer_at(int line, int fd, uint32_t type, uint32_t tx, const char *p,
 #define FAILS(fd, type, tx, P, ename, what)                                    \
 	xfer_at(__LINE__, fd, type, tx, P, XS_ERROR, ename, sizeof(ename),     \
 		NULL, what)
+/* Expect any reply with the right ids; it is left in *out. */
+#define REPLY(fd, type, tx, P, out, what)                                      \
+	xfer_at(__LINE__, fd, type, tx, P, type, NULL, 0, out, what)
+
+/* A request sent with xfer_at and the exact reply it must get. */
+struct xcase {
+	int line;
+	uint32_t type, tx; /* tx TX_OPEN: the transaction under test */
+	const char *p;
+	uint32_t plen, want_type;
+	const char *want;
+	uint32_t wlen;
+	const char *what;
+};
+
+#define TX_OPEN UINT32_MAX
+/* Table rows: like OKAY and FAILS without the connection. */
+#define C_OK(type, tx, P, W, what)                                             \
+	{                                                                      \
+		__LINE__, type, tx, P, type, W, what                           \
+	}
+#define C_ERR(type, tx, P, ename, what)                                        \
+	{                                                                      \
+		__LINE__, type, tx, P, XS_ERROR, ename, sizeof(ename), what    \
+	}
+
+static void run_cases(int fd, uint32_t tx, const struct xcase *c, size_t n)
+{
+	for (; n--; c++)
+		xfer_at(c->line, fd, c->type, c->tx == TX_OPEN ? tx : c->tx,
+			c->p, c->plen, c->want_type, c->want, c->wlen, NULL,
+			c->what);
+}
+
+#define RUN_CASES(fd, tx, cases)                                               \
+	run_cases(fd, tx, cases, sizeof(cases) / sizeof(cases[0]))
 
 /* The other connection still gets answers. */
 static void ping_at(int line, int fd, const char *what)
@@ -315,6 +360,27 @@ static void closed_at(int line, int fd, const char *what)
 
 #define CLOSED(fd, what) closed_at(__LINE__, fd, what)
 
+/*
+ * Send n bytes of a broken message on a new connection and close it (once
+ * the daemon has closed it, with closed): other still gets answers.
+ */
+static void abuse_at(int line, int other, void *buf, size_t n, bool closed,
+		     const char *what)
+{
+	int fd = conn_open();
+	char after[128];
+
+	send_all(fd, buf, n);
+	if (closed)
+		closed_at(line, fd, what);
+	close(fd);
+	snprintf(after, sizeof(after), "after %s", what);
+	ping_at(line, other, after);
+}
+
+#define ABUSE(other, buf, n, closed, what)                                     \
+	abuse_at(__LINE__, other, buf, n, closed, what)
+
 /* Build "path\0value" (value may hold NULs) into buf; returns the length. */
 static uint32_t path_val(char *buf, const char *path, const char *val,
 			 size_t vlen)
@@ -341,8 +407,8 @@ static uint32_t tx_start(int fd)
 	unsigned long id = 0;
 	char *end;
 
-	if (xfer_at(__LINE__, fd, XS_TRANSACTION_START, 0, L("\0"),
-		    XS_TRANSACTION_START, NULL, 0, &m, "transaction start") &&
+	if (REPLY(fd, XS_TRANSACTION_START, 0, L("\0"), &m,
+		  "transaction start") &&
 	    CHECK(m.hdr.type == XS_TRANSACTION_START && m.hdr.len >= 2 &&
 			  m.body[m.hdr.len - 1] == 0,
 		  "transaction start reply %s(%s)", type_name(m.hdr.type),
@@ -354,52 +420,220 @@ static uint32_t tx_start(int fd)
 	return (uint32_t)id;
 }
 
+/*
+ * The next message on fd must be a watch event whose payload starts with
+ * the wlen bytes of want; with whole, exactly those, with ids 0.
+ */
+static void event_at(int line, int fd, const char *want, uint32_t wlen,
+		     bool whole, const char *what)
+{
+	struct msg m;
+	int r = recv_msg(fd, &m, REPLY_MS);
+
+	if (r) {
+		check_at(line, false, "%s: no watch event: %s", what,
+			 r == -ETIMEDOUT ? "silence" : strerror(-r));
+		return;
+	}
+	check_at(line,
+		 m.hdr.type == XS_WATCH_EVENT && !memcmp(m.body, want, wlen) &&
+			 (!whole || (m.hdr.len == wlen && m.hdr.req_id == 0 &&
+				     m.hdr.tx_id == 0)),
+		 "%s: %s(%s) req %u tx %u, want WATCH_EVENT(%s)", what,
+		 type_name(m.hdr.type), show(m.body, m.hdr.len), m.hdr.req_id,
+		 m.hdr.tx_id, show(want, wlen));
+}
+
+/* Exactly this event, with ids 0. */
+#define EVENT(fd, W, what) event_at(__LINE__, fd, W, true, what)
+/* An event whose payload starts with these bytes. */
+#define EVENT_PREFIX(fd, W, what) event_at(__LINE__, fd, W, false, what)
+
+/*
+ * DIRECTORY_PART of path from offset off: any reply with the right ids,
+ * left in *m; a successful one's generation is copied to gen (if gen).
+ */
+static bool dir_part_at(int line, int fd, const char *path, unsigned off,
+			struct msg *m, char gen[GEN_MAX], const char *what)
+{
+	char req[PAYLOAD_MAX];
+	int rl = snprintf(req, sizeof(req), "%s%c%u", path, 0, off) + 1;
+
+	if (!xfer_at(line, fd, XS_DIRECTORY_PART, 0, req, (uint32_t)rl,
+		     XS_DIRECTORY_PART, NULL, 0, m, what))
+		return false;
+	if (gen)
+		snprintf(gen, GEN_MAX, "%.*s", GEN_MAX - 1, m->body);
+	return true;
+}
+
+#define DIR_PART(fd, path, off, m, gen, what)                                  \
+	dir_part_at(__LINE__, fd, path, off, m, gen, what)
+
 /* ---- errors: one bad request after another, each with its exact error */
 
 static void group_errors(void)
 {
-	int fd = conn_open(), other = conn_open();
-	char buf[PAYLOAD_MAX + 16];
+	/* Payload framing inside a message, then bad paths. */
+	static const struct xcase malformed[] = {
+		C_ERR(XS_READ, 0, L("/test"), "EINVAL", "READ without its NUL"),
+		C_ERR(XS_READ, 0, L(""), "EINVAL", "READ with no payload"),
+		C_ERR(XS_READ, 0, L("\0"), "EINVAL", "READ of the empty path"),
+		C_ERR(XS_READ, 0, L("/test\0xxx\0"), "EINVAL",
+		      "READ with two arguments"),
+		C_ERR(XS_WRITE, 0, L("/raw/nv2"), "EINVAL",
+		      "WRITE without any NUL"),
+		C_ERR(XS_WRITE, 0, L(""), "EINVAL", "WRITE with no payload"),
+		C_ERR(XS_READ, 0, L("/raw/nv2\0"), "ENOENT",
+		      "the bad WRITE created nothing"),
+		C_OK(XS_WRITE, 0, L("/raw/nv\0"), L("OK\0"),
+		     "WRITE with no value part"),
+		C_OK(XS_READ, 0, L("/raw/nv\0"), L(""),
+		     "a value-less WRITE stores an empty value"),
+		C_OK(XS_WRITE, 0, L("/raw/bin\0a\0b\0"), L("OK\0"),
+		     "WRITE of a value with NULs"),
+		C_OK(XS_READ, 0, L("/raw/bin\0"), L("a\0b\0"),
+		     "binary value comes back whole, no NUL added"),
+
+		C_ERR(XS_READ, 0, L("/a b\0"), "EINVAL", "space in a path"),
+		C_ERR(XS_READ, 0, L("/a//b\0"), "EINVAL", "double slash"),
+		C_ERR(XS_READ, 0, L("/a/\0"), "EINVAL", "trailing slash"),
+		C_ERR(XS_READ, 0, L("a b\0"), "EINVAL", "space, relative path"),
+		C_ERR(XS_READ, 0, L("/a\tb\0"), "EINVAL", "tab in a path"),
+		C_ERR(XS_READ, 0, L("/a\xc3\xa9\0"), "EINVAL",
+		      "UTF-8 in a path"),
+		C_ERR(XS_WRITE, 0, L("/a b\0v"), "EINVAL",
+		      "WRITE to a bad path"),
+		C_ERR(XS_MKDIR, 0, L("/a//b\0"), "EINVAL",
+		      "MKDIR of a bad path"),
+		C_ERR(XS_RM, 0, L("/a/\0"), "EINVAL", "RM of a bad path"),
+		C_ERR(XS_DIRECTORY, 0, L("//\0"), "EINVAL",
+		      "DIRECTORY of a bad path"),
+	};
+	/* Transaction ids, before and then inside a transaction. */
+	static const struct xcase bad_tx[] = {
+		C_ERR(XS_READ, 12345, L("/raw/nv\0"), "ENOENT",
+		      "READ with an unknown tx id"),
+		C_ERR(XS_WRITE, 12345, L("/raw/x\0v"), "ENOENT",
+		      "WRITE with an unknown tx id"),
+		C_ERR(XS_TRANSACTION_START, 777, L("\0"), "ENOENT",
+		      "TRANSACTION_START with an unknown tx id"),
+		C_ERR(XS_TRANSACTION_END, 0, L("T\0"), "ENOENT",
+		      "TRANSACTION_END outside a transaction"),
+		C_ERR(XS_TRANSACTION_END, 0, L("X\0"), "EINVAL",
+		      "TRANSACTION_END with X"),
+		C_OK(XS_WATCH, 4242, L("/raw/w\0tok\0"), L("OK\0"),
+		     "WATCH ignores the tx id"),
+		C_OK(XS_UNWATCH, 4242, L("/raw/w\0tok\0"), L("OK\0"),
+		     "UNWATCH ignores the tx id"),
+	};
+	static const struct xcase in_tx[] = {
+		C_ERR(XS_TRANSACTION_START, TX_OPEN, L("\0"), "EBUSY",
+		      "TRANSACTION_START inside a transaction"),
+		C_ERR(XS_TRANSACTION_END, TX_OPEN, L("X\0"), "EINVAL",
+		      "TRANSACTION_END with X inside a transaction"),
+		C_ERR(XS_TRANSACTION_END, TX_OPEN, L("T"), "EINVAL",
+		      "TRANSACTION_END without its NUL"),
+		C_OK(XS_WRITE, TX_OPEN, L("/raw/txnode\0v"), L("OK\0"),
+		     "WRITE in tx"),
+		C_OK(XS_READ, TX_OPEN, L("/raw/txnode\0"), L("v"),
+		     "READ in tx"),
+		C_ERR(XS_READ, 0, L("/raw/txnode\0"), "ENOENT",
+		      "READ outside the tx"),
+	};
+	/* The transaction's end, then nodes, watches and domains. */
+	static const struct xcase after_tx[] = {
+		C_OK(XS_TRANSACTION_END, TX_OPEN, L("T\0"), L("OK\0"),
+		     "commit"),
+		C_OK(XS_READ, 0, L("/raw/txnode\0"), L("v"),
+		     "READ after commit"),
+		C_ERR(XS_TRANSACTION_END, TX_OPEN, L("T\0"), "ENOENT",
+		      "second commit of the same tx"),
+		C_ERR(XS_READ, TX_OPEN, L("/raw/txnode\0"), "ENOENT",
+		      "READ with an ended tx id"),
+
+		C_OK(XS_MKDIR, 0, L("/raw/md\0"), L("OK\0"), "MKDIR"),
+		C_OK(XS_MKDIR, 0, L("/raw/md\0"), L("OK\0"),
+		     "MKDIR of an existing node"),
+		C_OK(XS_DIRECTORY, 0, L("/raw/md\0"), L(""),
+		     "DIRECTORY of a leaf"),
+		C_ERR(XS_DIRECTORY, 0, L("/raw/missing\0"), "ENOENT",
+		      "DIRECTORY of a missing node"),
+		C_OK(XS_DIRECTORY, 0, L("/raw\0"), L("nv\0bin\0txnode\0md\0"),
+		     "DIRECTORY in creation order"),
+		C_ERR(XS_RM, 0, L("/\0"), "EINVAL", "RM of /"),
+		C_OK(XS_RM, 0, L("/raw/missing\0"), L("OK\0"),
+		     "RM of a missing node whose parent exists"),
+		C_ERR(XS_RM, 0, L("/raw/none/missing\0"), "ENOENT",
+		      "RM of a node whose parent is missing"),
+		C_OK(XS_GET_PERMS, 0, L("/\0"), L("n0\0"), "GET_PERMS of /"),
+		C_ERR(XS_GET_PERMS, 0, L("/raw/missing\0"), "ENOENT",
+		      "GET_PERMS of a missing node"),
+		C_ERR(XS_SET_PERMS, 0, L("/raw/nv\0x5\0"), "EINVAL",
+		      "SET_PERMS with letter x"),
+		C_ERR(XS_SET_PERMS, 0, L("/raw/nv\0r\0"), "EINVAL",
+		      "SET_PERMS without a domid"),
+		C_ERR(XS_SET_PERMS, 0, L("/raw/nv\0r5x\0"), "EINVAL",
+		      "SET_PERMS with junk after the domid"),
+		C_ERR(XS_SET_PERMS, 0, L("/raw/nv\0"), "EINVAL",
+		      "SET_PERMS without permissions"),
+		C_OK(XS_GET_PERMS, 0, L("/raw/nv\0"), L("n0\0"),
+		     "failed SET_PERMS changed nothing"),
+		C_OK(XS_SET_PERMS, 0, L("/raw/nv\0n0\0r5\0"), L("OK\0"),
+		     "SET_PERMS"),
+		C_OK(XS_GET_PERMS, 0, L("/raw/nv\0"), L("n0\0r5\0"),
+		     "GET_PERMS"),
+
+		C_ERR(XS_WATCH, 0, L("/raw/w\0"), "EINVAL",
+		      "WATCH without a token"),
+		C_ERR(XS_WATCH, 0, L("/raw//w\0t\0"), "EINVAL",
+		      "WATCH of a bad path"),
+		C_ERR(XS_UNWATCH, 0, L("/raw/none\0tok\0"), "ENOENT",
+		      "UNWATCH of an unknown watch"),
+
+		/* Socket clients are privileged. */
+		C_OK(XS_GET_DOMAIN_PATH, 0, L("7\0"), L("/local/domain/7\0"),
+		     "GET_DOMAIN_PATH"),
+		C_ERR(XS_GET_DOMAIN_PATH, 0, L(""), "EINVAL",
+		      "GET_DOMAIN_PATH with no payload"),
+		C_OK(XS_IS_DOMAIN_INTRODUCED, 0, L("4321\0"), L("F\0"),
+		     "IS_DOMAIN_INTRODUCED of an unknown domain"),
+		C_ERR(XS_INTRODUCE, 0, L("5\0"), "EINVAL",
+		      "INTRODUCE without mfn and port"),
+		C_ERR(XS_INTRODUCE, 0,
+		      L("5\0"
+			"0\0"
+			"0\0"),
+		      "EINVAL", "INTRODUCE with port 0"),
+		C_OK(XS_IS_DOMAIN_INTRODUCED, 0, L("5\0"), L("F\0"),
+		     "failed INTRODUCE"),
+		C_ERR(XS_RELEASE, 0, L("0\0"), "EINVAL", "RELEASE of domain 0"),
+		C_ERR(XS_RELEASE, 0, L("4321\0"), "ENOENT",
+		      "RELEASE of an unknown domain"),
+		C_ERR(XS_RESUME, 0, L("4321\0"), "ENOENT",
+		      "RESUME of an unknown domain"),
+		C_ERR(XS_SET_TARGET, 0,
+		      L("4321\0"
+			"4322\0"),
+		      "ENOENT", "SET_TARGET of unknown domains"),
+		C_ERR(XS_CONTROL, 0, L("no-such-command\0"), "EINVAL",
+		      "unknown CONTROL command"),
+		C_ERR(XS_CONTROL, 0, L(""), "EINVAL",
+		      "CONTROL with no payload"),
+
+		/* The connection that misbehaved still works. */
+		C_OK(XS_READ, 0, L("/raw/nv\0"), L(""),
+		     "bad requests do not break the connection"),
+	};
 	static const uint32_t unknown[] = {
 		20, 27, 99, 1000, 65535, XS_WATCH_EVENT, XS_ERROR};
-	struct msg m;
+	int fd = conn_open(), other = conn_open();
+	char buf[PAYLOAD_MAX + 16];
 	uint32_t tx, n;
 	size_t i;
 
 	PING(other, "second connection");
-
-	/* Payload framing inside a message. */
-	FAILS(fd, XS_READ, 0, L("/test"), "EINVAL", "READ without its NUL");
-	FAILS(fd, XS_READ, 0, L(""), "EINVAL", "READ with no payload");
-	FAILS(fd, XS_READ, 0, L("\0"), "EINVAL", "READ of the empty path");
-	FAILS(fd, XS_READ, 0, L("/test\0xxx\0"), "EINVAL",
-	      "READ with two arguments");
-	FAILS(fd, XS_WRITE, 0, L("/raw/nv2"), "EINVAL",
-	      "WRITE without any NUL");
-	FAILS(fd, XS_WRITE, 0, L(""), "EINVAL", "WRITE with no payload");
-	FAILS(fd, XS_READ, 0, L("/raw/nv2\0"), "ENOENT",
-	      "the bad WRITE created nothing");
-	OKAY(fd, XS_WRITE, 0, L("/raw/nv\0"), L("OK\0"),
-	     "WRITE with no value part");
-	OKAY(fd, XS_READ, 0, L("/raw/nv\0"), L(""),
-	     "a value-less WRITE stores an empty value");
-	OKAY(fd, XS_WRITE, 0, L("/raw/bin\0a\0b\0"), L("OK\0"),
-	     "WRITE of a value with NULs");
-	OKAY(fd, XS_READ, 0, L("/raw/bin\0"), L("a\0b\0"),
-	     "binary value comes back whole, no NUL added");
-
-	/* Bad paths. */
-	FAILS(fd, XS_READ, 0, L("/a b\0"), "EINVAL", "space in a path");
-	FAILS(fd, XS_READ, 0, L("/a//b\0"), "EINVAL", "double slash");
-	FAILS(fd, XS_READ, 0, L("/a/\0"), "EINVAL", "trailing slash");
-	FAILS(fd, XS_READ, 0, L("a b\0"), "EINVAL", "space, relative path");
-	FAILS(fd, XS_READ, 0, L("/a\tb\0"), "EINVAL", "tab in a path");
-	FAILS(fd, XS_READ, 0, L("/a\xc3\xa9\0"), "EINVAL", "UTF-8 in a path");
-	FAILS(fd, XS_WRITE, 0, L("/a b\0v"), "EINVAL", "WRITE to a bad path");
-	FAILS(fd, XS_MKDIR, 0, L("/a//b\0"), "EINVAL", "MKDIR of a bad path");
-	FAILS(fd, XS_RM, 0, L("/a/\0"), "EINVAL", "RM of a bad path");
-	FAILS(fd, XS_DIRECTORY, 0, L("//\0"), "EINVAL",
-	      "DIRECTORY of a bad path");
+	RUN_CASES(fd, 0, malformed);
 	buf[0] = '/';
 	memset(buf + 1, 'a', 3100);
 	buf[3101] = 0;
@@ -415,112 +649,12 @@ static void group_errors(void)
 		FAILS(fd, unknown[i], 0, L("/\0"), "ENOSYS", buf);
 	}
 
-	/* Transaction ids. */
-	FAILS(fd, XS_READ, 12345, L("/raw/nv\0"), "ENOENT",
-	      "READ with an unknown tx id");
-	FAILS(fd, XS_WRITE, 12345, L("/raw/x\0v"), "ENOENT",
-	      "WRITE with an unknown tx id");
-	FAILS(fd, XS_TRANSACTION_START, 777, L("\0"), "ENOENT",
-	      "TRANSACTION_START with an unknown tx id");
-	FAILS(fd, XS_TRANSACTION_END, 0, L("T\0"), "ENOENT",
-	      "TRANSACTION_END outside a transaction");
-	FAILS(fd, XS_TRANSACTION_END, 0, L("X\0"), "EINVAL",
-	      "TRANSACTION_END with X");
-	OKAY(fd, XS_WATCH, 4242, L("/raw/w\0tok\0"), L("OK\0"),
-	     "WATCH ignores the tx id");
-	OKAY(fd, XS_UNWATCH, 4242, L("/raw/w\0tok\0"), L("OK\0"),
-	     "UNWATCH ignores the tx id");
+	RUN_CASES(fd, 0, bad_tx);
 	tx = tx_start(fd);
-	FAILS(fd, XS_TRANSACTION_START, tx, L("\0"), "EBUSY",
-	      "TRANSACTION_START inside a transaction");
-	FAILS(fd, XS_TRANSACTION_END, tx, L("X\0"), "EINVAL",
-	      "TRANSACTION_END with X inside a transaction");
-	FAILS(fd, XS_TRANSACTION_END, tx, L("T"), "EINVAL",
-	      "TRANSACTION_END without its NUL");
-	OKAY(fd, XS_WRITE, tx, L("/raw/txnode\0v"), L("OK\0"), "WRITE in tx");
-	OKAY(fd, XS_READ, tx, L("/raw/txnode\0"), L("v"), "READ in tx");
-	FAILS(fd, XS_READ, 0, L("/raw/txnode\0"), "ENOENT",
-	      "READ outside the tx");
+	RUN_CASES(fd, tx, in_tx);
 	FAILS(other, XS_READ, tx, L("/raw/txnode\0"), "ENOENT",
 	      "another connection cannot use the tx id");
-	OKAY(fd, XS_TRANSACTION_END, tx, L("T\0"), L("OK\0"), "commit");
-	OKAY(fd, XS_READ, 0, L("/raw/txnode\0"), L("v"), "READ after commit");
-	FAILS(fd, XS_TRANSACTION_END, tx, L("T\0"), "ENOENT",
-	      "second commit of the same tx");
-	FAILS(fd, XS_READ, tx, L("/raw/txnode\0"), "ENOENT",
-	      "READ with an ended tx id");
-
-	/* Nodes. */
-	OKAY(fd, XS_MKDIR, 0, L("/raw/md\0"), L("OK\0"), "MKDIR");
-	OKAY(fd, XS_MKDIR, 0, L("/raw/md\0"), L("OK\0"),
-	     "MKDIR of an existing node");
-	OKAY(fd, XS_DIRECTORY, 0, L("/raw/md\0"), L(""), "DIRECTORY of a leaf");
-	FAILS(fd, XS_DIRECTORY, 0, L("/raw/missing\0"), "ENOENT",
-	      "DIRECTORY of a missing node");
-	OKAY(fd, XS_DIRECTORY, 0, L("/raw\0"), L("nv\0bin\0txnode\0md\0"),
-	     "DIRECTORY in creation order");
-	FAILS(fd, XS_RM, 0, L("/\0"), "EINVAL", "RM of /");
-	OKAY(fd, XS_RM, 0, L("/raw/missing\0"), L("OK\0"),
-	     "RM of a missing node whose parent exists");
-	FAILS(fd, XS_RM, 0, L("/raw/none/missing\0"), "ENOENT",
-	      "RM of a node whose parent is missing");
-	OKAY(fd, XS_GET_PERMS, 0, L("/\0"), L("n0\0"), "GET_PERMS of /");
-	FAILS(fd, XS_GET_PERMS, 0, L("/raw/missing\0"), "ENOENT",
-	      "GET_PERMS of a missing node");
-	FAILS(fd, XS_SET_PERMS, 0, L("/raw/nv\0x5\0"), "EINVAL",
-	      "SET_PERMS with letter x");
-	FAILS(fd, XS_SET_PERMS, 0, L("/raw/nv\0r\0"), "EINVAL",
-	      "SET_PERMS without a domid");
-	FAILS(fd, XS_SET_PERMS, 0, L("/raw/nv\0r5x\0"), "EINVAL",
-	      "SET_PERMS with junk after the domid");
-	FAILS(fd, XS_SET_PERMS, 0, L("/raw/nv\0"), "EINVAL",
-	      "SET_PERMS without permissions");
-	OKAY(fd, XS_GET_PERMS, 0, L("/raw/nv\0"), L("n0\0"),
-	     "failed SET_PERMS changed nothing");
-	OKAY(fd, XS_SET_PERMS, 0, L("/raw/nv\0n0\0r5\0"), L("OK\0"),
-	     "SET_PERMS");
-	OKAY(fd, XS_GET_PERMS, 0, L("/raw/nv\0"), L("n0\0r5\0"), "GET_PERMS");
-
-	/* Watches. */
-	FAILS(fd, XS_WATCH, 0, L("/raw/w\0"), "EINVAL",
-	      "WATCH without a token");
-	FAILS(fd, XS_WATCH, 0, L("/raw//w\0t\0"), "EINVAL",
-	      "WATCH of a bad path");
-	FAILS(fd, XS_UNWATCH, 0, L("/raw/none\0tok\0"), "ENOENT",
-	      "UNWATCH of an unknown watch");
-
-	/* Domains (socket clients are privileged). */
-	OKAY(fd, XS_GET_DOMAIN_PATH, 0, L("7\0"), L("/local/domain/7\0"),
-	     "GET_DOMAIN_PATH");
-	FAILS(fd, XS_GET_DOMAIN_PATH, 0, L(""), "EINVAL",
-	      "GET_DOMAIN_PATH with no payload");
-	OKAY(fd, XS_IS_DOMAIN_INTRODUCED, 0, L("4321\0"), L("F\0"),
-	     "IS_DOMAIN_INTRODUCED of an unknown domain");
-	FAILS(fd, XS_INTRODUCE, 0, L("5\0"), "EINVAL",
-	      "INTRODUCE without mfn and port");
-	FAILS(fd, XS_INTRODUCE, 0,
-	      L("5\0"
-		"0\0"
-		"0\0"),
-	      "EINVAL", "INTRODUCE with port 0");
-	OKAY(fd, XS_IS_DOMAIN_INTRODUCED, 0, L("5\0"), L("F\0"),
-	     "failed INTRODUCE");
-	FAILS(fd, XS_RELEASE, 0, L("0\0"), "EINVAL", "RELEASE of domain 0");
-	FAILS(fd, XS_RELEASE, 0, L("4321\0"), "ENOENT",
-	      "RELEASE of an unknown domain");
-	FAILS(fd, XS_RESUME, 0, L("4321\0"), "ENOENT",
-	      "RESUME of an unknown domain");
-	FAILS(fd, XS_SET_TARGET, 0,
-	      L("4321\0"
-		"4322\0"),
-	      "ENOENT", "SET_TARGET of unknown domains");
-	FAILS(fd, XS_CONTROL, 0, L("no-such-command\0"), "EINVAL",
-	      "unknown CONTROL command");
-	FAILS(fd, XS_CONTROL, 0, L(""), "EINVAL", "CONTROL with no payload");
-
-	/* The connection that misbehaved still works; so does the other. */
-	xfer_at(__LINE__, fd, XS_READ, 0, L("/raw/nv\0"), XS_READ, L(""), &m,
-		"bad requests do not break the connection");
+	RUN_CASES(fd, tx, after_tx);
 	PING(other, "second connection after the bad requests");
 	close(fd);
 	close(other);
@@ -532,7 +666,7 @@ static void group_framing(void)
 {
 	int other = conn_open(), fd, i;
 	char buf[2 * (HDR_SIZE + 32)], big[HDR_SIZE + PAYLOAD_MAX];
-	struct xsd_sockmsg h;
+	char stall[100], as[200];
 	struct msg m;
 	uint32_t n;
 	long t0;
@@ -543,12 +677,13 @@ static void group_framing(void)
 	fd = conn_open();
 	{
 		char p[3 * (HDR_SIZE + 2)];
+		size_t o = 0;
+
 		for (i = 0; i < 3; i++) {
-			h = (struct xsd_sockmsg){XS_GET_DOMAIN_PATH,
-						 1000u + (uint32_t)i, 0, 2};
-			memcpy(p + i * (HDR_SIZE + 2), &h, HDR_SIZE);
-			p[i * (HDR_SIZE + 2) + HDR_SIZE] = (char)('1' + i);
-			p[i * (HDR_SIZE + 2) + HDR_SIZE + 1] = 0;
+			char dom[2] = {(char)('1' + i), 0};
+
+			o += put_msg(p + o, XS_GET_DOMAIN_PATH,
+				     1000u + (uint32_t)i, 0, 2, dom, 2);
 		}
 		CHECK(send_all(fd, p, sizeof(p)) == 0, "pipelined send");
 		for (i = 0; i < 3; i++) {
@@ -564,10 +699,8 @@ static void group_framing(void)
 	}
 
 	/* A request trickled in byte by byte. */
-	h = (struct xsd_sockmsg){XS_GET_DOMAIN_PATH, 77, 0, 3};
-	memcpy(buf, &h, HDR_SIZE);
-	memcpy(buf + HDR_SIZE, "42", 3);
-	for (i = 0; i < (int)HDR_SIZE + 3; i++) {
+	n = (uint32_t)put_msg(buf, XS_GET_DOMAIN_PATH, 77, 0, 3, "42", 3);
+	for (i = 0; i < (int)n; i++) {
 		send_all(fd, buf + i, 1);
 		sleep_ms(2);
 	}
@@ -577,29 +710,18 @@ static void group_framing(void)
 	PING(fd, "same connection after the trickle");
 	close(fd);
 
-	/* A truncated header, then close. */
-	fd = conn_open();
-	send_all(fd, buf, 8);
-	close(fd);
-	PING(other, "after a truncated header and close");
-
-	/* A header with half its payload, then close. */
-	fd = conn_open();
-	h = (struct xsd_sockmsg){XS_WRITE, 5, 0, 20};
-	memcpy(buf, &h, HDR_SIZE);
-	memcpy(buf + HDR_SIZE, "/raw/h", 6);
-	send_all(fd, buf, HDR_SIZE + 6);
-	close(fd);
-	PING(other, "after a truncated payload and close");
+	/* A truncated header, or a header with half its payload, then close. */
+	ABUSE(other, buf, 8, false, "a truncated header and close");
+	n = (uint32_t)put_msg(buf, XS_WRITE, 5, 0, 20, "/raw/h", 6);
+	ABUSE(other, buf, n, false, "a truncated payload and close");
 	FAILS(other, XS_READ, 0, L("/raw/h\0"), "ENOENT",
 	      "a truncated WRITE wrote nothing");
 
 	/* Half a message, then a stall: others are served meanwhile. */
 	fd = conn_open();
-	h = (struct xsd_sockmsg){XS_READ, 99, 0, 100};
-	memcpy(big, &h, HDR_SIZE);
-	big[HDR_SIZE] = '/';
-	memset(big + HDR_SIZE + 1, 'a', 99);
+	stall[0] = '/';
+	memset(stall + 1, 'a', 99);
+	put_msg(big, XS_READ, 99, 0, 100, stall, 100);
 	send_all(fd, big, HDR_SIZE + 10);
 	t0 = now_ms();
 	for (i = 0; i < 20; i++)
@@ -618,20 +740,12 @@ static void group_framing(void)
 	close(fd);
 
 	/* Over-long payloads kill the connection, and only it. */
-	fd = conn_open();
-	h = (struct xsd_sockmsg){XS_READ, 1, 0, PAYLOAD_MAX + 1};
-	memcpy(big, &h, HDR_SIZE);
-	memset(big + HDR_SIZE, 'a', 200);
-	send_all(fd, big, HDR_SIZE + 200);
-	CLOSED(fd, "len 4097");
-	close(fd);
-	PING(other, "after a len 4097 client");
-	fd = conn_open();
-	h = (struct xsd_sockmsg){XS_WRITE, 1, 0, 0xffffffffu};
-	send_all(fd, &h, HDR_SIZE);
-	CLOSED(fd, "len 0xffffffff");
-	close(fd);
-	PING(other, "after a len 0xffffffff client");
+	memset(as, 'a', sizeof(as));
+	n = (uint32_t)put_msg(big, XS_READ, 1, 0, PAYLOAD_MAX + 1, as,
+			      sizeof(as));
+	ABUSE(other, big, n, true, "a len 4097 client");
+	n = (uint32_t)put_msg(buf, XS_WRITE, 1, 0, 0xffffffffu, NULL, 0);
+	ABUSE(other, buf, n, true, "a len 0xffffffff client");
 
 	/* Exactly 4096 bytes of payload is fine. */
 	fd = conn_open();
@@ -639,8 +753,8 @@ static void group_framing(void)
 	memset(big + n, 'v', PAYLOAD_MAX - n);
 	OKAY(fd, XS_WRITE, 0, BUF(big, PAYLOAD_MAX), L("OK\0"),
 	     "WRITE of a 4096-byte payload");
-	xfer_at(__LINE__, fd, XS_READ, 0, L("/raw/max\0"), XS_READ, big + n,
-		PAYLOAD_MAX - n, NULL, "READ of the largest value");
+	OKAY(fd, XS_READ, 0, L("/raw/max\0"), BUF(big + n, PAYLOAD_MAX - n),
+	     "READ of the largest value");
 
 	/* WATCH: the OK comes first, then the event with ids 0. */
 	CHECK(send_req(fd, XS_WATCH, 555, 0, L("/raw/wo\0tok\0")) == 0,
@@ -648,18 +762,9 @@ static void group_framing(void)
 	CHECK(recv_msg(fd, &m, REPLY_MS) == 0 && m.hdr.type == XS_WATCH &&
 		      m.hdr.req_id == 555 && !strcmp(m.body, "OK"),
 	      "WATCH reply comes before its event");
-	CHECK(recv_msg(fd, &m, REPLY_MS) == 0 && m.hdr.type == XS_WATCH_EVENT &&
-		      m.hdr.req_id == 0 && m.hdr.tx_id == 0 &&
-		      m.hdr.len == 12 && !memcmp(m.body, "/raw/wo\0tok\0", 12),
-	      "first watch event: %s(%s) req %u tx %u", type_name(m.hdr.type),
-	      show(m.body, m.hdr.len), m.hdr.req_id, m.hdr.tx_id);
+	EVENT(fd, L("/raw/wo\0tok\0"), "first watch event");
 	write_node(other, "/raw/wo/x", "1");
-	CHECK(recv_msg(fd, &m, REPLY_MS) == 0 && m.hdr.type == XS_WATCH_EVENT &&
-		      m.hdr.req_id == 0 && m.hdr.tx_id == 0 &&
-		      m.hdr.len == 14 &&
-		      !memcmp(m.body, "/raw/wo/x\0tok\0", 14),
-	      "event for another client's write: %s(%s)", type_name(m.hdr.type),
-	      show(m.body, m.hdr.len));
+	EVENT(fd, L("/raw/wo/x\0tok\0"), "event for another client's write");
 
 	/*
 	 * An event that would not fit in 4096 bytes is dropped, and the
@@ -714,21 +819,15 @@ static void group_framing(void)
 		      "a dropped watch fired after RESET_WATCHES: %s(%s)",
 		      type_name(m.hdr.type), show(m.body, m.hdr.len));
 		write_node(other, "/raw/wo2/z", "1");
-		CHECK(recv_msg(fd, &m, REPLY_MS) == 0 &&
-			      m.hdr.type == XS_WATCH_EVENT &&
-			      !memcmp(m.body, "/raw/wo2\0t2\0", 12),
-		      "initial event of the new watch: %s",
-		      show(m.body, m.hdr.len));
-		CHECK(recv_msg(fd, &m, REPLY_MS) == 0 &&
-			      m.hdr.type == XS_WATCH_EVENT &&
-			      !memcmp(m.body, "/raw/wo2/z\0t2\0", 14),
-		      "only the new watch fires after RESET_WATCHES: %s",
-		      show(m.body, m.hdr.len));
+		EVENT_PREFIX(fd, L("/raw/wo2\0t2\0"),
+			     "initial event of the new watch");
+		EVENT_PREFIX(fd, L("/raw/wo2/z\0t2\0"),
+			     "only the new watch fires after RESET_WATCHES");
 
 		/* Inside a transaction (XSA-484): any answer, no crash. */
 		tx = tx_start(fd);
-		xfer_at(__LINE__, fd, XS_RESET_WATCHES, tx, L("\0"), 0, NULL, 0,
-			NULL, "RESET_WATCHES inside a transaction");
+		REPLY(fd, XS_RESET_WATCHES, tx, L("\0"), NULL,
+		      "RESET_WATCHES inside a transaction");
 		PING(fd, "after RESET_WATCHES inside a transaction");
 		PING(other, "other client after RESET_WATCHES in a tx");
 	}
@@ -738,15 +837,11 @@ static void group_framing(void)
 	write_node(other, "/raw/dp/c2", "1");
 	write_node(other, "/raw/dp/c3", "1");
 	{
-		char gen1[32] = "", gen2[32] = "", gen3[32] = "";
+		char gen1[GEN_MAX] = "", gen2[GEN_MAX] = "", gen3[GEN_MAX] = "";
 		size_t gl;
 
-		if (xfer_at(__LINE__, fd, XS_DIRECTORY_PART, 0,
-			    L("/raw/dp\0"
-			      "0\0"),
-			    XS_DIRECTORY_PART, NULL, 0, &m, "DIRECTORY_PART")) {
+		if (DIR_PART(fd, "/raw/dp", 0, &m, gen1, "DIRECTORY_PART")) {
 			gl = strlen(m.body);
-			snprintf(gen1, sizeof(gen1), "%.31s", m.body);
 			CHECK(m.hdr.type == XS_DIRECTORY_PART && gl > 0 &&
 				      strspn(m.body, "0123456789") == gl &&
 				      m.hdr.len == gl + 1 + 10 &&
@@ -755,13 +850,9 @@ static void group_framing(void)
 			      "DIRECTORY_PART reply %s",
 			      show(m.body, m.hdr.len));
 		}
-		if (xfer_at(__LINE__, fd, XS_DIRECTORY_PART, 0,
-			    L("/raw/dp\0"
-			      "999\0"),
-			    XS_DIRECTORY_PART, NULL, 0, &m,
-			    "DIRECTORY_PART past the end")) {
+		if (DIR_PART(fd, "/raw/dp", 999, &m, gen2,
+			     "DIRECTORY_PART past the end")) {
 			gl = strlen(m.body);
-			snprintf(gen2, sizeof(gen2), "%.31s", m.body);
 			CHECK(m.hdr.type == XS_DIRECTORY_PART &&
 				      m.hdr.len == gl + 2 &&
 				      m.body[gl + 1] == 0,
@@ -772,12 +863,8 @@ static void group_framing(void)
 		      "generation unchanged without changes: %s, %s", gen1,
 		      gen2);
 		write_node(other, "/raw/dp/c4", "1");
-		if (xfer_at(__LINE__, fd, XS_DIRECTORY_PART, 0,
-			    L("/raw/dp\0"
-			      "0\0"),
-			    XS_DIRECTORY_PART, NULL, 0, &m,
-			    "DIRECTORY_PART after a new child"))
-			snprintf(gen3, sizeof(gen3), "%.31s", m.body);
+		DIR_PART(fd, "/raw/dp", 0, &m, gen3,
+			 "DIRECTORY_PART after a new child");
 		CHECK(*gen3 && strcmp(gen1, gen3),
 		      "generation changes with the children: %s, %s", gen1,
 		      gen3);
@@ -807,15 +894,10 @@ static void group_framing(void)
 		FAILS(fd, XS_DIRECTORY, 0, L("/raw/big\0"), "E2BIG",
 		      "DIRECTORY of a 5 KB listing");
 		for (;;) {
-			char req[64];
-			int rl = snprintf(req, sizeof(req), "/raw/big%c%u", 0,
-					  off) +
-				 1;
 			size_t hl;
 
-			if (!xfer_at(__LINE__, fd, XS_DIRECTORY_PART, 0, req,
-				     (uint32_t)rl, XS_DIRECTORY_PART, NULL, 0,
-				     &m, "DIRECTORY_PART of a big listing") ||
+			if (!DIR_PART(fd, "/raw/big", off, &m, NULL,
+				      "DIRECTORY_PART of a big listing") ||
 			    !CHECK(m.hdr.type == XS_DIRECTORY_PART,
 				   "DIRECTORY_PART error %s", m.body) ||
 			    ++rounds > 10)
@@ -852,11 +934,9 @@ static void group_framing(void)
 
 		for (i = 0; i < 200; i++) {
 			fds[i] = conn_open();
-			h = (struct xsd_sockmsg){XS_GET_DOMAIN_PATH,
-						 (uint32_t)i, 0, 2};
-			memcpy(buf, &h, HDR_SIZE);
-			memcpy(buf + HDR_SIZE, "9", 2);
-			send_all(fds[i], buf, HDR_SIZE + 2);
+			send_all(fds[i], buf,
+				 put_msg(buf, XS_GET_DOMAIN_PATH, (uint32_t)i,
+					 0, 2, "9", 2));
 		}
 		n = 0;
 		for (i = 0; i < 200; i++) {
@@ -917,13 +997,9 @@ static void group_flood(void)
 	}
 	rss0 = rss_max = daemon_rss_kb();
 	reqs = malloc(total);
-	for (i = 0, p = reqs; i < NREQ; i++, p += rlen) {
-		struct xsd_sockmsg h = {XS_READ, (uint32_t)i, 0,
-					(uint32_t)sizeof(path)};
-
-		memcpy(p, &h, HDR_SIZE);
-		memcpy(p + HDR_SIZE, path, sizeof(path));
-	}
+	for (i = 0, p = reqs; i < NREQ; i++)
+		p += put_msg(p, XS_READ, (uint32_t)i, 0, sizeof(path), path,
+			     sizeof(path));
 	fcntl(d, F_SETFL, fcntl(d, F_GETFL) | O_NONBLOCK);
 	while (off < total) {
 		ssize_t n = send(d, reqs + off, total - off,
@@ -1001,14 +1077,13 @@ static void group_watches(void)
 		size_t o = 0;
 
 		for (j = i; j < i + BATCH; j++) {
-			int pl = snprintf(buf + o + HDR_SIZE, 40,
-					  "/ww/%d%ctok%d", j, 0, j) +
-				 1;
-			struct xsd_sockmsg h = {XS_WATCH, (uint32_t)j, 0,
-						(uint32_t)pl};
+			char pl[40];
+			int n = snprintf(pl, sizeof(pl), "/ww/%d%ctok%d", j, 0,
+					 j) +
+				1;
 
-			memcpy(buf + o, &h, HDR_SIZE);
-			o += HDR_SIZE + (size_t)pl;
+			o += put_msg(buf + o, XS_WATCH, (uint32_t)j, 0,
+				     (uint32_t)n, pl, (size_t)n);
 		}
 		if (bad || !CHECK(send_all(w, buf, o) == 0, "send WATCH batch"))
 			break;
@@ -1037,9 +1112,8 @@ static void group_watches(void)
 	PING(b, "another client with 10000 watches set");
 	CHECK(now_ms() - t0 < 1000, "ping took %ld ms", now_ms() - t0);
 	write_node(b, "/ww/1234", "x");
-	CHECK(recv_msg(w, &m, REPLY_MS) == 0 && m.hdr.type == XS_WATCH_EVENT &&
-		      !memcmp(m.body, "/ww/1234\0tok1234\0", 17),
-	      "exactly the matching watch fires: %s", show(m.body, m.hdr.len));
+	EVENT_PREFIX(w, L("/ww/1234\0tok1234\0"),
+		     "exactly the matching watch fires");
 	t0 = now_ms();
 	for (i = 0; i < 200; i++) {
 		snprintf(path, sizeof(path), "/other/%d", i);
@@ -1048,10 +1122,8 @@ static void group_watches(void)
 	dt = now_ms() - t0;
 	CHECK(dt < 5000, "200 writes with 10000 watches set took %ld ms", dt);
 	write_node(b, "/ww/9999/deep", "x");
-	CHECK(recv_msg(w, &m, REPLY_MS) == 0 && m.hdr.type == XS_WATCH_EVENT &&
-		      !memcmp(m.body, "/ww/9999/deep\0tok9999\0", 22),
-	      "no stray events, then the next match: %s",
-	      show(m.body, m.hdr.len));
+	EVENT_PREFIX(w, L("/ww/9999/deep\0tok9999\0"),
+		     "no stray events, then the next match");
 	OKAY(w, XS_UNWATCH, 0, L("/ww/5000\0tok5000\0"), L("OK\0"),
 	     "UNWATCH one of 10000");
 	OKAY(w, XS_RESET_WATCHES, 0, L("\0"), L("OK\0"),

@@ -523,6 +523,20 @@ static void watch_at(int line, struct xs_handle *h, const char *path,
 
 #define WATCH(h, path, token) watch_at(__LINE__, h, path, token)
 
+/*
+ * t, whose reads o has made stale, writes path: its commit must fail with
+ * EAGAIN and the write must be lost.
+ */
+static void conflict_at(int line, struct xs_handle *h, struct xs_handle *o,
+			xs_transaction_t t, const char *path, const char *what)
+{
+	write_at(line, h, t, path, "from-tx");
+	errno_at(line, xs_transaction_end(h, t, false), EAGAIN, what);
+	read_err_at(line, o, XBT_NULL, path, ENOENT);
+}
+
+#define CONFLICT(h, o, t, path, what) conflict_at(__LINE__, h, o, t, path, what)
+
 /* ---- groups ---- */
 
 static void group_tx(void)
@@ -572,10 +586,7 @@ static void group_tx(void)
 	t = xs_transaction_start(h);
 	READ(h, t, "/tx/a", "new");
 	WRITE(o, XBT_NULL, "/tx/a", "changed");
-	WRITE(h, t, "/tx/b", "from-tx");
-	EXPECT_ERRNO(xs_transaction_end(h, t, false), EAGAIN,
-		     "commit after a read node changed outside");
-	READ_ERR(o, XBT_NULL, "/tx/b", ENOENT);
+	CONFLICT(h, o, t, "/tx/b", "commit after a read node changed outside");
 	READ(o, XBT_NULL, "/tx/a", "changed");
 
 	/* Conflict: a node read in the tx was deleted outside. */
@@ -583,19 +594,15 @@ static void group_tx(void)
 	t = xs_transaction_start(h);
 	READ(h, t, "/tx/d", "x");
 	RM(o, XBT_NULL, "/tx/d");
-	WRITE(h, t, "/tx/e", "from-tx");
-	EXPECT_ERRNO(xs_transaction_end(h, t, false), EAGAIN,
-		     "commit after a read node was deleted outside");
-	READ_ERR(o, XBT_NULL, "/tx/e", ENOENT);
+	CONFLICT(h, o, t, "/tx/e",
+		 "commit after a read node was deleted outside");
 
 	/* Conflict: a node the tx found missing was created outside. */
 	t = xs_transaction_start(h);
 	READ_ERR(h, t, "/tx/ghost", ENOENT);
 	WRITE(o, XBT_NULL, "/tx/ghost", "boo");
-	WRITE(h, t, "/tx/f", "from-tx");
-	EXPECT_ERRNO(xs_transaction_end(h, t, false), EAGAIN,
-		     "commit after a node read as missing was created outside");
-	READ_ERR(o, XBT_NULL, "/tx/f", ENOENT);
+	CONFLICT(h, o, t, "/tx/f",
+		 "commit after a node read as missing was created outside");
 
 	/* No conflict: only nodes the tx never touched changed outside. */
 	WRITE(o, XBT_NULL, "/txo/x", "v");

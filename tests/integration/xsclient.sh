@@ -3,16 +3,5 @@
 # against a fresh daemon.
 . "$(dirname "$0")/lib.sh"
 need_xsclient
-GROUP=${4:?usage: $0 XENBACKD XSCLIENT RAWCLIENT GROUP}
-TEST_NAME="xsclient-$GROUP"
-
-start_daemon
-# In sanitizer builds the client is instrumented too; its own leaks on a
-# failure path are noise, the daemon's are what lib.sh looks for.
-if ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-	timeout 50 "$XSCLIENT" "$GROUP"; then
-	pass
-else
-	fail "xsclient $GROUP reported failures (status $?)"
-fi
-finish
+client_group xsclient "$XSCLIENT" \
+	"${4:?usage: $0 XENBACKD XSCLIENT RAWCLIENT GROUP}"
