@@ -549,6 +549,17 @@ static void release_cb(void *arg, unsigned domid)
 	ring_free(r);
 }
 
+static bool exists_cb(void *arg, unsigned domid)
+{
+	struct domains *ds = arg;
+	struct hv_dominfo info;
+
+	if (ring_find(ds, domid))
+		return true;
+	/* Only a clear "no such domain" counts: a failed query does not. */
+	return ds->hv->ops->domain_info(ds->hv, domid, &info) != -ENOENT;
+}
+
 struct domains *domains_new(struct event_base *base, struct store *st,
 			    struct hv *hv)
 {
@@ -583,6 +594,7 @@ struct domains *domains_new(struct event_base *base, struct store *st,
 	ops.arg = ds;
 	ops.introduce = introduce_cb;
 	ops.release = release_cb;
+	ops.exists = exists_cb;
 	store_set_domain_ops(st, &ops);
 	return ds;
 }
@@ -617,7 +629,7 @@ void domains_free(struct domains *ds)
 {
 	struct ring *r;
 	size_t cur;
-	struct store_domain_ops none = {NULL, NULL, NULL};
+	struct store_domain_ops none = {NULL, NULL, NULL, NULL};
 
 	if (!ds)
 		return;

@@ -1403,7 +1403,7 @@ static void dops_release(void *arg, unsigned domid)
 
 static void fz_init(struct fz *f, unsigned flags)
 {
-	struct store_domain_ops dops = {f, dops_introduce, dops_release};
+	struct store_domain_ops dops = {f, dops_introduce, dops_release, NULL};
 	static uint8_t inbufs[NCONN][IN_MAX];
 	struct store_config cfg;
 	struct store_hooks hooks = {f, trace_cb, control_cb};

@@ -121,6 +121,13 @@ bool domain_is_introduced(const struct store *st, unsigned domid)
 	return domid == st->cfg.priv_domid || (d && d->introduced);
 }
 
+bool domain_exists(const struct store *st, unsigned domid)
+{
+	if (domain_is_introduced(st, domid) || !st->dops.exists)
+		return true;
+	return st->dops.exists(st->dops.arg, domid);
+}
+
 void domain_fire_special(struct store *st, const char *name, unsigned domid)
 {
 	node_id n = tree_lookup(st->tree, name);

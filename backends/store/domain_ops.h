@@ -22,6 +22,8 @@ int domain_introduce(struct store *st, unsigned domid, uint64_t mfn,
 int domain_release(struct store *st, unsigned domid);
 int domain_resume(struct store *st, unsigned domid);
 bool domain_is_introduced(const struct store *st, unsigned domid);
+/* Introduced, or known to the hypervisor (SET_PERMS's owner must be). */
+bool domain_exists(const struct store *st, unsigned domid);
 int domain_set_target(struct store *st, unsigned domid, unsigned target);
 long domain_get_features(const struct store *st, unsigned domid);
 int domain_set_features(struct store *st, unsigned domid, unsigned features);

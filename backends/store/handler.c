@@ -272,6 +272,17 @@ static int do_set_perms(struct req *r)
 	for (i = 1; i < n; i++)
 		if (proto_perm_parse(argv[i], &p[i - 1]) < 0)
 			return -EINVAL;
+	/*
+	 * Entries naming a domain that does not exist are kept but ignored
+	 * (C's XS_PERM_IGNORE), so a domain made later with that domid gets
+	 * nothing from them; an owner that does not exist is an error.
+	 */
+	if (!domain_exists(r->a.st, p[0].domid))
+		return -ENOENT;
+	for (i = 1; i < n - 1; i++)
+		if (p[i].domid != PROTO_DOMID_ANY &&
+		    !domain_exists(r->a.st, p[i].domid))
+			p[i].ignore = 1;
 	ret = db_set_perms(&r->a, path, p, (unsigned)(n - 1));
 	return ret < 0 ? ret : ok(r);
 }

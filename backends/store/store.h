@@ -59,6 +59,9 @@ struct store_domain_ops {
 			 unsigned port);
 	/* The domain is released or dead: drop its ring connection. */
 	void (*release)(void *arg, unsigned domid);
+	/* Does the domain exist (the hypervisor knows it)?  NULL: assume so
+	 * (no hypervisor to ask). */
+	bool (*exists)(void *arg, unsigned domid);
 };
 
 void store_config_defaults(struct store_config *cfg);

@@ -597,7 +597,8 @@ static void test_domain_ops(void)
 	struct fake *d0 = fake_new(st, 0, true);
 	struct fake *w = fake_new(st, 0, true);
 	struct hv_log h = {0, 0, 0, 0, 0};
-	struct store_domain_ops ops = {&h, hv_introduce_cb, hv_release_cb};
+	struct store_domain_ops ops = {&h, hv_introduce_cb, hv_release_cb,
+				       NULL};
 
 	store_set_domain_ops(st, &ops);
 	R(w, XS_WATCH, "@introduceDomain", "in");
@@ -627,6 +628,45 @@ static void test_domain_ops(void)
 	CHECK_STR(R(d0, XS_RELEASE, "8"), "ERROR:ENOENT|");
 	CHECK_INT(h.released, 1);
 	fake_free(w);
+	fake_free(d0);
+	store_free(st);
+}
+
+/* Domains 1 to 9 exist, as the hypervisor would say. */
+static bool small_exists_cb(void *arg, unsigned domid)
+{
+	return domid >= 1 && domid <= 9;
+}
+
+/* SET_PERMS naming domains that do not exist: the owner gives ENOENT,
+ * other entries are ignored (C's XS_PERM_IGNORE: not shown, no access,
+ * even for a domain made later with that domid).  Without a hypervisor
+ * to ask, every domain exists. */
+static void test_set_perms_owner_exists(void)
+{
+	struct store *st = mkstore();
+	struct fake *d0 = fake_new(st, 0, true);
+	struct store_domain_ops ops = {NULL, NULL, NULL, small_exists_cb};
+	struct fake *d43;
+
+	CHECK_STR(R(d0, XS_WRITE, "/o", "x"), "WRITE:OK|");
+	CHECK_STR(R(d0, XS_SET_PERMS, "/o", "n42"), "SET_PERMS:OK|");
+	store_set_domain_ops(st, &ops);
+	CHECK_STR(R(d0, XS_SET_PERMS, "/o", "n43"), "ERROR:ENOENT|");
+	CHECK_STR(R(d0, XS_GET_PERMS, "/o"), "GET_PERMS:n42|");
+	CHECK_STR(R(d0, XS_SET_PERMS, "/o", "n5", "r43", "r6"),
+		  "SET_PERMS:OK|");
+	CHECK_STR(R(d0, XS_GET_PERMS, "/o"), "GET_PERMS:n5|r6|");
+	/* Domain 43 appears later: the entry still gives it nothing. */
+	CHECK_STR(R(d0, XS_INTRODUCE, "43", "100", "12"), "INTRODUCE:OK|");
+	d43 = fake_new(st, 43, false);
+	CHECK_STR(R(d43, XS_READ, "/o"), "ERROR:EACCES|");
+	fake_free(d43);
+	/* The store domain and introduced domains exist whatever it says. */
+	CHECK_STR(R(d0, XS_SET_PERMS, "/o", "b0"), "SET_PERMS:OK|");
+	CHECK_STR(R(d0, XS_INTRODUCE, "20", "100", "11"), "INTRODUCE:OK|");
+	CHECK_STR(R(d0, XS_SET_PERMS, "/o", "n20"), "SET_PERMS:OK|");
+	CHECK_STR(R(d0, XS_GET_PERMS, "/o"), "GET_PERMS:n20|");
 	fake_free(d0);
 	store_free(st);
 }
@@ -1013,5 +1053,6 @@ int main(void)
 	RUN(test_tx_special_node_perms);
 	RUN(test_control);
 	RUN(test_names_with_at);
+	RUN(test_set_perms_owner_exists);
 	return CHECK_DONE();
 }

@@ -594,7 +594,7 @@ static void test_xsa419_released_connection(void)
 	struct store *st = mkstore(NULL);
 	struct fake *d0 = fake_new(st, 0, true);
 	struct ring_owner o;
-	struct store_domain_ops ops = {&o, NULL, release_ring_cb};
+	struct store_domain_ops ops = {&o, NULL, release_ring_cb, NULL};
 
 	memset(&o, 0, sizeof(o));
 	store_set_domain_ops(st, &ops);
