@@ -183,7 +183,9 @@ size_t proto_quota_path_len(const char *canonical)
 		return len;
 	if (canonical[i] < '0' || canonical[i] > '9')
 		return len;
-	while (canonical[i] >= '0' && canonical[i] <= '9')
+	/* At most 5 digits, as C's sscanf("/local/domain/%5u/%n"). */
+	while (canonical[i] >= '0' && canonical[i] <= '9' &&
+	       i < sizeof(pfx) - 1 + 5)
 		i++;
 	if (canonical[i] != '/')
 		return len;

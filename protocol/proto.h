@@ -79,7 +79,7 @@ size_t proto_home_prefix_len(unsigned domid);
 
 /*
  * The part of a canonical path that counts against the path-max quota: the
- * path without any leading "/local/domain/<N>/".
+ * path without any leading "/local/domain/<N>/" (N of up to 5 digits).
  */
 size_t proto_quota_path_len(const char *canonical);
 
