@@ -78,6 +78,9 @@ struct guest_host {
 	uint32_t idseed;
 	struct guest **by_dom; /* indexed by domid */
 	size_t count;
+	/* Events taken off the stream by a detach, still to dispatch. */
+	struct sim_event *stash;
+	size_t nstash, stash_pos, stash_cap;
 };
 
 /* ---- helpers ---- */
@@ -380,6 +383,7 @@ void guest_host_free(struct guest_host *gh)
 		if (gh->by_dom[id])
 			guest_detach(gh->by_dom[id]);
 	free(gh->by_dom);
+	free(gh->stash);
 	free(gh);
 }
 
@@ -451,10 +455,54 @@ static void handle_event(struct guest_host *gh, const struct sim_event *ev)
 		console_service(g);
 }
 
+/*
+ * A guest is detached: take what the event stream holds off it now,
+ * dropping its domain's records.  xensim writes a client's events before
+ * its reply, so this catches a death notice sent before the detach,
+ * which would otherwise reach the next guest on that domid.
+ */
+static void stash_events(struct guest_host *gh, unsigned domid)
+{
+	struct sim_event ev[EVENTS_PER_READ];
+	int n, i;
+
+	do {
+		n = simclient_read_events(gh->sc, ev, EVENTS_PER_READ);
+		for (i = 0; i < n; i++) {
+			if (ev[i].dom == domid)
+				continue;
+			if (gh->nstash == gh->stash_cap) {
+				size_t cap = gh->stash_cap ? gh->stash_cap * 2
+							   : EVENTS_PER_READ;
+				struct sim_event *ns =
+					realloc(gh->stash, cap * sizeof(*ns));
+
+				if (!ns)
+					return; /* lost: the safety nets remain
+						 */
+				gh->stash = ns;
+				gh->stash_cap = cap;
+			}
+			gh->stash[gh->nstash++] = ev[i];
+		}
+	} while (n == EVENTS_PER_READ);
+}
+
 int guest_host_dispatch(struct guest_host *gh)
 {
 	struct sim_event ev[EVENTS_PER_READ];
 	int n, i, total = 0, reads = 0;
+
+	/* Callbacks may detach guests, which stashes more: index, no pointer.
+	 */
+	while (gh->stash_pos < gh->nstash && total < EVENTS_PER_READ) {
+		struct sim_event e = gh->stash[gh->stash_pos++];
+
+		handle_event(gh, &e);
+		total++;
+	}
+	if (gh->stash_pos == gh->nstash)
+		gh->stash_pos = gh->nstash = 0;
 
 	do {
 		n = simclient_read_events(gh->sc, ev, EVENTS_PER_READ);
@@ -470,11 +518,11 @@ int guest_host_dispatch(struct guest_host *gh)
 int guest_host_run_once(struct guest_host *gh, int timeout_ms)
 {
 	struct pollfd p = {guest_host_fd(gh), POLLIN, 0};
-	int rc = poll(&p, 1, timeout_ms);
+	int rc = poll(&p, 1, gh->nstash ? 0 : timeout_ms);
 
 	if (rc < 0)
 		return errno == EINTR ? 0 : -errno;
-	if (rc == 0)
+	if (rc == 0 && !gh->nstash)
 		return 0;
 	return guest_host_dispatch(gh);
 }
@@ -568,8 +616,10 @@ void guest_detach(struct guest *g)
 		return;
 	}
 	guest_unmap(g);
-	if (!g->dead)
+	if (!g->dead) {
 		simclient_detach(g->gh->sc, g->domid);
+		stash_events(g->gh, g->domid);
+	}
 	g->gh->by_dom[g->domid] = NULL;
 	g->gh->count--;
 	while ((w = g->wq_head)) {

@@ -55,6 +55,9 @@ int guest_host_drain(struct guest_host *gh, int timeout_ms);
 
 /* Become domid's kernel and map its rings; NULL with *err on failure. */
 struct guest *guest_attach(struct guest_host *gh, unsigned domid, int *err);
+/* Stop being its kernel.  Events about the domain still unread (its
+ * death, say) are dropped: they must not reach the next guest on the
+ * domid. */
 void guest_detach(struct guest *g);
 unsigned guest_domid(const struct guest *g);
 const struct sim_start_info *guest_start_info(const struct guest *g);

@@ -12,6 +12,9 @@
  * when it is readable, simclient_next_event() returns the ports that fired
  * one by one.  A dom0 handle's port stays masked after it fired until it
  * is unmasked; a notification meanwhile is delivered at the unmask.
+ * Records xensim queued before answering a call are written before the
+ * answer, so they are on the stream when the call returns (unless the
+ * stream was full).
  *
  * Not thread-safe: one thread per simclient.
  */

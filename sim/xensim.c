@@ -728,7 +728,14 @@ static void handle(struct sconn *c, const struct sim_req *rq)
 	if (rp.h.err)
 		rp.len = 0;
 	rp.h.len = (uint32_t)rp.len;
-	if (!(rq->flags & SIM_REQ_NOREPLY) || rq->op == SIM_OP_HELLO)
+	/*
+	 * Events queued for this client go out before the reply, so that
+	 * what happened before a call is on the event stream when the call
+	 * returns (unless the stream is full).
+	 */
+	if ((c->evq_len || c->pend_off < c->pend_len) && evq_flush(c) < 0)
+		sconn_close(c, "event stream closed");
+	else if (!(rq->flags & SIM_REQ_NOREPLY) || rq->op == SIM_OP_HELLO)
 		send_reply(c, &rp);
 	if (rp.nfds)
 		close(rp.fds[0]); /* the client has its own copy now */

@@ -285,6 +285,43 @@ static void test_guest_lifecycle(void)
 	env_down(&e);
 }
 
+/*
+ * A domain dies while its guest's host has not read the news yet; the
+ * guest is detached and a new guest attached to the next domain with
+ * that domid: the old domain's death must not reach the new guest.
+ */
+static void test_domid_reuse(void)
+{
+	struct env e;
+	struct guest *g2;
+	unsigned domid;
+	int i, d, err;
+
+	env_up(&e, 1, false);
+	domid = e.doms[0];
+	CHECK_INT(simclient_domain_destroy(e.d0, domid), 0);
+	/* Its death notice waits on the host's event stream, unread. */
+	guest_detach(e.g[0]);
+	d = simclient_domain_create(
+		e.d0, &(struct simclient_create){.domid = domid}, NULL);
+	CHECK_INT(d, (int)domid);
+	g2 = guest_attach(e.gh, domid, &err);
+	CHECK(g2 != NULL);
+	if (!g2) {
+		env_down(&e);
+		return;
+	}
+	for (i = 0; i < 10; i++)
+		guest_host_run_once(e.gh, 20);
+	CHECK(!guest_dead(g2));
+	/* Its own death does reach it. */
+	CHECK_INT(simclient_domain_destroy(e.d0, domid), 0);
+	for (i = 0; i < 50 && !guest_dead(g2); i++)
+		guest_host_run_once(e.gh, 20);
+	CHECK(guest_dead(g2));
+	env_down(&e);
+}
+
 #define SCALE_GUESTS 1000
 #define SCALE_ROUNDS 5
 
@@ -355,6 +392,7 @@ static const struct {
 	{"console", test_console},
 	{"hostile_guest", test_hostile_guest},
 	{"guest_lifecycle", test_guest_lifecycle},
+	{"domid_reuse", test_domid_reuse},
 	{"scale_guests", test_scale_guests},
 };
 
