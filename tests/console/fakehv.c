@@ -15,7 +15,8 @@
 struct fdom {
 	bool exists, shutdown, dying, no_grant;
 	unsigned domid;
-	void *page;
+	void *page;    /* the console ring */
+	void *xs_page; /* the XenStore ring */
 	int maps;
 	int map_grant; /* 1 grant, 0 frame, -1 never */
 	unsigned next_rport;
@@ -109,7 +110,7 @@ static int fh_bind_interdomain(struct hv *h, unsigned domid, unsigned rport)
 
 static int fh_bind_virq(struct hv *h)
 {
-	return -ENOSYS;
+	return fakehv_bind_local(fh_of(h)); /* VIRQ_DOM_EXC: never fires */
 }
 
 static struct fport *fh_port(struct fakehv *f, unsigned port)
@@ -183,7 +184,7 @@ static int fh_unbind(struct hv *h, unsigned port)
 	return 0;
 }
 
-static void *fh_map(struct fakehv *f, unsigned domid, bool grant)
+static void *fh_map(struct fakehv *f, unsigned domid, bool grant, bool xs)
 {
 	struct fdom *d = fh_dom(f, domid);
 
@@ -192,26 +193,27 @@ static void *fh_map(struct fakehv *f, unsigned domid, bool grant)
 		return NULL;
 	}
 	d->maps++;
-	d->map_grant = grant;
-	return d->page;
+	if (!xs)
+		d->map_grant = grant;
+	return xs ? d->xs_page : d->page;
 }
 
 static void *fh_map_grant(struct hv *h, unsigned domid, unsigned gref)
 {
-	if (gref != HV_GNTTAB_CONSOLE) {
+	if (gref != HV_GNTTAB_CONSOLE && gref != HV_GNTTAB_XENSTORE) {
 		errno = EINVAL;
 		return NULL;
 	}
-	return fh_map(fh_of(h), domid, true);
+	return fh_map(fh_of(h), domid, true, gref == HV_GNTTAB_XENSTORE);
 }
 
 static void *fh_map_foreign(struct hv *h, unsigned domid, uint64_t gfn)
 {
-	if (gfn != FAKEHV_CONSOLE_GFN) {
+	if (gfn != FAKEHV_CONSOLE_GFN && gfn != FAKEHV_XENSTORE_GFN) {
 		errno = EINVAL;
 		return NULL;
 	}
-	return fh_map(fh_of(h), domid, false);
+	return fh_map(fh_of(h), domid, false, gfn == FAKEHV_XENSTORE_GFN);
 }
 
 static void fh_unmap(struct hv *h, void *page, bool grant)
@@ -219,7 +221,8 @@ static void fh_unmap(struct hv *h, void *page, bool grant)
 	struct fakehv *f = fh_of(h);
 
 	for (int i = 0; i < FAKEHV_DOMS; i++)
-		if (f->doms[i].page == page && f->doms[i].maps > 0)
+		if ((f->doms[i].page == page || f->doms[i].xs_page == page) &&
+		    f->doms[i].maps > 0)
 			f->doms[i].maps--;
 }
 
@@ -295,8 +298,10 @@ void fakehv_free(struct fakehv *f)
 {
 	if (!f)
 		return;
-	for (int i = 0; i < FAKEHV_DOMS; i++)
+	for (int i = 0; i < FAKEHV_DOMS; i++) {
 		free(f->doms[i].page);
+		free(f->doms[i].xs_page);
+	}
 	close(f->efd);
 	free(f);
 }
@@ -315,9 +320,15 @@ void *fakehv_add_domain(struct fakehv *f, unsigned domid)
 		if (d->page)
 			continue;
 		d->page = aligned_alloc(HV_PAGE_SIZE, HV_PAGE_SIZE);
-		if (!d->page)
+		d->xs_page = aligned_alloc(HV_PAGE_SIZE, HV_PAGE_SIZE);
+		if (!d->page || !d->xs_page) {
+			free(d->page);
+			free(d->xs_page);
+			d->page = d->xs_page = NULL;
 			return NULL;
+		}
 		memset(d->page, 0, HV_PAGE_SIZE);
+		memset(d->xs_page, 0, HV_PAGE_SIZE);
 		d->domid = domid;
 		d->exists = true;
 		d->map_grant = -1;
@@ -325,6 +336,13 @@ void *fakehv_add_domain(struct fakehv *f, unsigned domid)
 		return d->page;
 	}
 	return NULL;
+}
+
+void *fakehv_xenstore_page(struct fakehv *f, unsigned domid)
+{
+	struct fdom *d = fh_dom(f, domid);
+
+	return d ? d->xs_page : NULL;
 }
 
 void fakehv_no_grant(struct fakehv *f, unsigned domid)

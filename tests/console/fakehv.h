@@ -1,8 +1,8 @@
 /*
- * fakehv.h: a hypervisor for the console tests, behind the real hv ops
- * table.  Guest pages come from malloc; the backend's event channels are
- * an eventfd plus a queue of fired ports, with /dev/xen/evtchn's rules:
- * a port handed out by pending() stays masked until unmask(), and a
+ * fakehv.h: a hypervisor for the console and guest-ring tests, behind
+ * the real hv ops table.  Guest pages come from malloc; the backend's event
+ * channels are an eventfd plus a queue of fired ports, with /dev/xen/evtchn's
+ * rules: a port handed out by pending() stays masked until unmask(), and a
  * notification that comes while it is masked is delivered on unmask.
  * The test plays the guests: it writes their rings and notifies.
  */
@@ -14,7 +14,8 @@
 
 #include "hypervisor/hv.h"
 
-#define FAKEHV_CONSOLE_GFN 2 /* the frame number the builder would use */
+#define FAKEHV_CONSOLE_GFN  2 /* the frame numbers the builder would use */
+#define FAKEHV_XENSTORE_GFN 3
 
 struct fakehv;
 
@@ -27,8 +28,10 @@ void fakehv_free(struct fakehv *f);
 void fakehv_attach(struct fakehv *f, struct hv *h);
 
 /* A running domain with a zeroed console page (grant 0 and the frame
- * FAKEHV_CONSOLE_GFN); dom0 exists from the start. */
+ * FAKEHV_CONSOLE_GFN) and XenStore page (grant 1, FAKEHV_XENSTORE_GFN);
+ * dom0 exists from the start.  Returns the console page. */
 void *fakehv_add_domain(struct fakehv *f, unsigned domid);
+void *fakehv_xenstore_page(struct fakehv *f, unsigned domid);
 /* Refuse grant maps of this domain (the frame fallback must be used). */
 void fakehv_no_grant(struct fakehv *f, unsigned domid);
 void fakehv_set_state(struct fakehv *f, unsigned domid, bool shutdown,
