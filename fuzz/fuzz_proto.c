@@ -176,18 +176,15 @@ static void check_canonical_shape(const char *out, size_t len)
 }
 
 /* The documented quota rule: drop a leading "/local/domain/<digits>/". */
+/* What C xenstored counts: the reference is its own sscanf. */
 static size_t model_quota_len(const char *p)
 {
-	static const char pfx[] = "/local/domain/";
-	size_t len = strlen(p), i = sizeof(pfx) - 1, d;
+	unsigned domid;
+	int off = 0;
 
-	if (strncmp(p, pfx, i) != 0)
-		return len;
-	for (d = i; p[d] >= '0' && p[d] <= '9'; d++)
-		;
-	if (d == i || p[d] != '/')
-		return len;
-	return len - d - 1;
+	if (sscanf(p, "/local/domain/%5u/%n", &domid, &off) != 1 || !off)
+		return strlen(p);
+	return strlen(p) - (size_t)off;
 }
 
 static void fuzz_canonical(const char *path, unsigned domid, size_t outsz,

@@ -181,9 +181,15 @@ size_t proto_quota_path_len(const char *canonical)
 
 	if (strncmp(canonical, pfx, i) != 0)
 		return len;
+	/*
+	 * As C's sscanf("/local/domain/%5u/%n"): a field of at most 5
+	 * characters, an optional sign ('-' is a path character) and at
+	 * least one digit, then '/'.
+	 */
+	if (canonical[i] == '-')
+		i++;
 	if (canonical[i] < '0' || canonical[i] > '9')
 		return len;
-	/* At most 5 digits, as C's sscanf("/local/domain/%5u/%n"). */
 	while (canonical[i] >= '0' && canonical[i] <= '9' &&
 	       i < sizeof(pfx) - 1 + 5)
 		i++;

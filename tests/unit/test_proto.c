@@ -204,6 +204,10 @@ static void test_prefix_and_quota_len(void)
 	CHECK_INT(proto_quota_path_len("/local/domain/00005/data"), 4);
 	/* Six digits are more than C's %5u reads: nothing is stripped. */
 	CHECK_INT(proto_quota_path_len("/local/domain/000005/data"), 25);
+	/* sscanf's %u takes a sign, and '-' may be in a path. */
+	CHECK_INT(proto_quota_path_len("/local/domain/-1234/data"), 4);
+	CHECK_INT(proto_quota_path_len("/local/domain/-12345/data"), 25);
+	CHECK_INT(proto_quota_path_len("/local/domain/-/data"), 20);
 	/* The home itself and anything else count in full. */
 	CHECK_INT(proto_quota_path_len("/local/domain/5"),
 		  strlen("/local/domain/5"));
