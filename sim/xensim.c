@@ -733,10 +733,13 @@ static void handle(struct sconn *c, const struct sim_req *rq)
 	 * what happened before a call is on the event stream when the call
 	 * returns (unless the stream is full).
 	 */
-	if ((c->evq_len || c->pend_off < c->pend_len) && evq_flush(c) < 0)
-		sconn_close(c, "event stream closed");
-	else if (!(rq->flags & SIM_REQ_NOREPLY) || rq->op == SIM_OP_HELLO)
-		send_reply(c, &rp);
+	if (!(rq->flags & SIM_REQ_NOREPLY) || rq->op == SIM_OP_HELLO) {
+		if ((c->evq_len || c->pend_off < c->pend_len) &&
+		    evq_flush(c) < 0)
+			sconn_close(c, "event stream closed");
+		else
+			send_reply(c, &rp);
+	}
 	if (rp.nfds)
 		close(rp.fds[0]); /* the client has its own copy now */
 }
