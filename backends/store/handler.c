@@ -235,26 +235,26 @@ static int do_write(struct req *r)
 	return ret < 0 ? ret : ok(r);
 }
 
-static int do_mkdir(struct req *r)
+/* A request naming one node, answered "OK". */
+static int path_op(struct req *r, int (*op)(struct actx *, const char *))
 {
 	char path[XENSTORE_ABS_PATH_MAX + 1];
 	int ret = onepath(r, false, path);
 
 	if (ret < 0)
 		return ret;
-	ret = db_mkdir(&r->a, path);
+	ret = op(&r->a, path);
 	return ret < 0 ? ret : ok(r);
+}
+
+static int do_mkdir(struct req *r)
+{
+	return path_op(r, db_mkdir);
 }
 
 static int do_rm(struct req *r)
 {
-	char path[XENSTORE_ABS_PATH_MAX + 1];
-	int ret = onepath(r, false, path);
-
-	if (ret < 0)
-		return ret;
-	ret = db_rm(&r->a, path);
-	return ret < 0 ? ret : ok(r);
+	return path_op(r, db_rm);
 }
 
 static int do_set_perms(struct req *r)
