@@ -727,10 +727,9 @@ int guest_xs_send(struct guest *g, uint32_t type, uint32_t tx, const void *body,
 	return xs_queue(g, type, tx, &b);
 }
 
-int guest_xs_sendv(struct guest *g, uint32_t type, uint32_t tx,
-		   const char *const *args, int nargs, bool nul_end)
+int guest_join(char *buf, size_t size, const char *const *args, int nargs,
+	       bool nul_end)
 {
-	char buf[XENSTORE_PAYLOAD_MAX + 1];
 	size_t len = 0;
 	int i;
 
@@ -738,14 +737,25 @@ int guest_xs_sendv(struct guest *g, uint32_t type, uint32_t tx,
 		size_t l = strlen(args[i]);
 		bool nul = i < nargs - 1 || nul_end;
 
-		if (len + l + nul > XENSTORE_PAYLOAD_MAX)
+		if (len + l + nul > size)
 			return -E2BIG;
 		memcpy(buf + len, args[i], l);
 		len += l;
 		if (nul)
 			buf[len++] = '\0';
 	}
-	return guest_xs_send(g, type, tx, buf, len);
+	return (int)len;
+}
+
+int guest_xs_sendv(struct guest *g, uint32_t type, uint32_t tx,
+		   const char *const *args, int nargs, bool nul_end)
+{
+	char buf[XENSTORE_PAYLOAD_MAX];
+	int len = guest_join(buf, sizeof(buf), args, nargs, nul_end);
+
+	if (len < 0)
+		return len;
+	return guest_xs_send(g, type, tx, buf, (size_t)len);
 }
 
 static long now_ms(void)
@@ -820,22 +830,12 @@ int guest_xs_call(struct guest *g, uint32_t type, uint32_t tx, const void *body,
 static int callv(struct guest *g, uint32_t type, const char *const *args,
 		 int nargs, bool nul_end, char **reply)
 {
-	char buf[XENSTORE_PAYLOAD_MAX + 1];
-	size_t len = 0;
-	int i;
+	char buf[XENSTORE_PAYLOAD_MAX];
+	int len = guest_join(buf, sizeof(buf), args, nargs, nul_end);
 
-	for (i = 0; i < nargs; i++) {
-		size_t l = strlen(args[i]);
-		bool nul = i < nargs - 1 || nul_end;
-
-		if (len + l + nul > XENSTORE_PAYLOAD_MAX)
-			return -E2BIG;
-		memcpy(buf + len, args[i], l);
-		len += l;
-		if (nul)
-			buf[len++] = '\0';
-	}
-	return guest_xs_call(g, type, 0, buf, len, reply, NULL,
+	if (len < 0)
+		return len;
+	return guest_xs_call(g, type, 0, buf, (size_t)len, reply, NULL,
 			     CALL_TIMEOUT_MS);
 }
 

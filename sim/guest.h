@@ -92,7 +92,11 @@ void *guest_arg(const struct guest *g);
  * to 2^31 - 1, or -errno. */
 int guest_xs_send(struct guest *g, uint32_t type, uint32_t tx, const void *body,
 		  size_t len);
-/* The same with strings joined by NULs (and one at the end if nul_end). */
+/* Strings joined by NULs (and one after the last if nul_end) into buf of
+ * size bytes: the length, or -E2BIG. */
+int guest_join(char *buf, size_t size, const char *const *args, int nargs,
+	       bool nul_end);
+/* guest_xs_send with strings joined as guest_join does. */
 int guest_xs_sendv(struct guest *g, uint32_t type, uint32_t tx,
 		   const char *const *args, int nargs, bool nul_end);
 /*

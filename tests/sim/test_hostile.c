@@ -135,26 +135,6 @@ static const char *exe_sim, *exe_xl, *exe_xbd;
 
 /* ---- strings ---- */
 
-static int join(char *buf, size_t size, const char *const *args, int nargs,
-		bool nul_end)
-{
-	size_t len = 0;
-	int i;
-
-	for (i = 0; i < nargs; i++) {
-		size_t l = strlen(args[i]);
-		bool nul = i < nargs - 1 || nul_end;
-
-		if (len + l + nul > size)
-			return -E2BIG;
-		memcpy(buf + len, args[i], l);
-		len += l;
-		if (nul)
-			buf[len++] = '\0';
-	}
-	return (int)len;
-}
-
 static int errno_of(const char *s)
 {
 	size_t i;
@@ -424,7 +404,7 @@ static int xs_callv(uint32_t type, const char *const *args, int nargs,
 		    bool nul_end, char **out)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
-	int len = join(buf, sizeof(buf), args, nargs, nul_end);
+	int len = guest_join(buf, sizeof(buf), args, nargs, nul_end);
 
 	return len < 0 ? len : xs_call(type, buf, (size_t)len, out);
 }
@@ -860,7 +840,7 @@ static int gcall(struct guest *g, uint32_t type, uint32_t tx,
 		 const char *const *args, int nargs, bool nul_end, char **reply)
 {
 	char buf[XENSTORE_PAYLOAD_MAX];
-	int len = join(buf, sizeof(buf), args, nargs, nul_end);
+	int len = guest_join(buf, sizeof(buf), args, nargs, nul_end);
 
 	if (len < 0)
 		return len;
