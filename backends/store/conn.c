@@ -389,5 +389,6 @@ out:
 	store_flush(c->st);
 	if (c->dead)
 		return -EPIPE;
-	return ret;
+	/* The flush may have written what the quota was waiting for. */
+	return ret || (c->quota_wait && may_handle(c));
 }
