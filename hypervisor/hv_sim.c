@@ -186,10 +186,13 @@ static void *sim_map_foreign(struct hv *h, unsigned domid, uint64_t gfn)
 
 static void sim_unmap(struct hv *h, void *page, bool grant)
 {
-	int saved = errno;
+	int saved = errno, rc;
 
-	if (page && simclient_unmap(sim_of(h)->sc, page) < 0)
+	rc = page ? simclient_unmap(sim_of(h)->sc, page) : 0;
+	if (rc == -EINVAL)
 		log_warnx("sim: unmap of %p: not mapped here", page);
+	else if (rc < 0) /* our side is gone anyway; the simulator may be */
+		log_debug("sim: unmap of %p: %s", page, strerror(-rc));
 	errno = saved;
 }
 
