@@ -478,8 +478,7 @@ static void stash_events(struct guest_host *gh, unsigned domid)
 					realloc(gh->stash, cap * sizeof(*ns));
 
 				if (!ns)
-					return; /* lost: the safety nets remain
-						 */
+					return; /* lost */
 				gh->stash = ns;
 				gh->stash_cap = cap;
 			}
@@ -493,8 +492,7 @@ int guest_host_dispatch(struct guest_host *gh)
 	struct sim_event ev[EVENTS_PER_READ];
 	int n, i, total = 0, reads = 0;
 
-	/* Callbacks may detach guests, which stashes more: index, no pointer.
-	 */
+	/* A callback's detach may stash more: walk by index. */
 	while (gh->stash_pos < gh->nstash && total < EVENTS_PER_READ) {
 		struct sim_event e = gh->stash[gh->stash_pos++];
 

@@ -349,8 +349,8 @@ int conn_input_budget(struct conn *c, unsigned *budget)
 			if (c->ilen - pos < sizeof(hdr) + hdr.len)
 				break;
 			if (!may_handle(c)) {
-				c->quota_wait =
-					true; /* conn_output() resumes */
+				/* conn_output() says when to go on. */
+				c->quota_wait = true;
 				goto out;
 			}
 			if (!*budget) {
