@@ -13,6 +13,7 @@
 
 #include "backends/console/conback.h"
 #include "hypervisor/hv.h"
+#include "tests/unit/fds.h"
 
 struct event_base;
 struct store;
@@ -99,6 +100,5 @@ void log_path(struct harness *h, const char *name, char *buf, size_t sz);
 /* Seeded bytes: all 256 values, escape sequences, CR/LF runs. */
 void random_bytes(uint64_t *seed, unsigned char *buf, size_t len);
 uint64_t now_ms(void);
-int count_fds(void);
 
 #endif

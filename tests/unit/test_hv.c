@@ -4,35 +4,19 @@
  * failing to open without crashing or leaking.  On a Xen host (root,
  * /dev/xen/evtchn) a few read-only operations of "xen" are checked too.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "hypervisor/hv.h"
 #include "tests/unit/check.h"
+#include "tests/unit/fds.h"
 
 CHECK_MAIN_DEFS;
 
 static bool on_xen(void)
 {
 	return access("/dev/xen/evtchn", F_OK) == 0;
-}
-
-/* Open file descriptors of this process, to catch leaks. */
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
 }
 
 static void test_none(void)
